@@ -1,0 +1,1 @@
+"""Auth0 actions tools for auth0-mcp."""

@@ -1,0 +1,1 @@
+"""Auth0 applications tools for auth0-mcp."""

@@ -1,0 +1,1 @@
+"""Auth0 forms tools for auth0-mcp."""

@@ -1,0 +1,1 @@
+"""Auth0 logs tools for auth0-mcp."""

@@ -1,0 +1,1 @@
+"""Auth0 resource servers tools for auth0-mcp."""
