@@ -1,0 +1,43 @@
+"""The ``auth0-mcp`` command line (typer). One module per command group; heavy imports happen
+inside the commands so ``--help`` and start-up stay fast."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from . import plugins_cmd, run_cmd, sandbox_cmd, tools_cmd
+
+app = typer.Typer(
+    name="auth0-mcp",
+    help="Manage an Auth0 tenant from any MCP client (Claude, Cursor, VS Code, ...).\n\n"
+         "Examples:\n\n"
+         "  auth0-mcp run --sandbox --transport http   # try it on a local sandbox tenant\n\n"
+         "  AUTH0_DOMAIN=t.eu.auth0.com AUTH0_TOKEN=... auth0-mcp run --read-only\n\n"
+         "  auth0-mcp tools list --tools 'auth0_list_*'",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("run")(run_cmd.run)
+app.command("sandbox")(sandbox_cmd.sandbox)
+app.add_typer(tools_cmd.app, name="tools")
+app.add_typer(plugins_cmd.app, name="plugins")
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Errors are one line on stderr and a non-zero exit."""
+    print(f"auth0-mcp: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def main() -> None:
+    from ..credentials import CredentialsError
+    from ..filtering import FilterError
+    from ..plugins import PluginError
+
+    try:
+        app()
+    except (CredentialsError, FilterError, PluginError, ValueError) as exc:
+        fail(str(exc))

@@ -1,0 +1,21 @@
+"""Option declarations shared by several commands, so flags read the same everywhere."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+Tools = Annotated[str | None, typer.Option(
+    "--tools", help="Comma-separated tool names or globs (* and ?), e.g. 'auth0_list_*'. "
+    "Falls back to AUTH0_MCP_TOOLS.")]
+ReadOnly = Annotated[bool, typer.Option(
+    "--read-only", help="Only read-only tools; no write request can leave the process. "
+    "Also AUTH0_MCP_READ_ONLY=true.")]
+Plugins = Annotated[str | None, typer.Option(
+    "--plugins", help="Load only these plugins (comma-separated names). Also AUTH0_MCP_PLUGINS.")]
+ExcludePlugins = Annotated[str | None, typer.Option(
+    "--exclude-plugins", help="Never load these plugins. Also AUTH0_MCP_EXCLUDE_PLUGINS.")]
+StrictPlugins = Annotated[bool, typer.Option(
+    "--strict-plugins", help="Stop when a plugin fails to load instead of skipping it.")]
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]

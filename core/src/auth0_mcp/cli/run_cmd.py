@@ -1,0 +1,124 @@
+"""``auth0-mcp run``: start the MCP server over stdio (default) or Streamable HTTP."""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .options import ExcludePlugins, Plugins, ReadOnly, StrictPlugins, Tools
+
+
+class Transport(enum.StrEnum):
+    stdio = "stdio"
+    http = "http"
+
+
+def run(
+    tools: Tools = None,
+    read_only: ReadOnly = False,
+    transport: Annotated[Transport, typer.Option(help="stdio for local clients; http serves "
+                                                 "Streamable HTTP at /mcp.")] = Transport.stdio,
+    host: Annotated[str, typer.Option(help="HTTP bind address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="HTTP port.")] = 8765,
+    stateless: Annotated[bool, typer.Option(help="HTTP without sessions (behind a load "
+                                            "balancer).")] = False,
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Start a local sandbox tenant "
+                                          "in-process and use it: no credentials needed.")] = False,
+    sandbox_state: Annotated[Path | None, typer.Option(help="Keep the sandbox tenant in this "
+                                                       "JSON file between runs.")] = None,
+    plugins: Plugins = None,
+    exclude_plugins: ExcludePlugins = None,
+    strict_plugins: StrictPlugins = False,
+    timeout: Annotated[float, typer.Option(help="Per-call time limit in seconds.")] = 60.0,
+) -> None:
+    """Start the MCP server.
+
+    Credentials come from --sandbox, or AUTH0_DOMAIN with AUTH0_TOKEN, or AUTH0_DOMAIN with
+    AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET.
+
+    Examples:
+
+      auth0-mcp run --sandbox
+
+      auth0-mcp run --tools 'auth0_list_*,auth0_get_*' --read-only
+    """
+    import anyio
+
+    from .. import logsetup
+    from ..credentials import ClientCredentials, Credentials, CredentialsError, from_environment
+    from ..runtime import RunOptions, build_runtime, split_names
+    from ..transports import serve_http, serve_stdio
+
+    logsetup.configure()
+    options = RunOptions(
+        tools=tools, read_only=read_only, plugins=split_names(plugins),
+        exclude_plugins=split_names(exclude_plugins) or (), strict_plugins=strict_plugins,
+        timeout=timeout,
+    ).with_env(os.environ)
+
+    box = None
+    if sandbox:
+        from ..sandbox.server import SandboxServer
+
+        box = SandboxServer(state_file=sandbox_state)
+        box.start()
+        client_id, secret = box.admin_credentials
+        credentials = Credentials(box.base_url, ClientCredentials(box.base_url, client_id, secret),
+                                  "sandbox", (secret,))
+    else:
+        found = from_environment(os.environ)
+        if found is None:
+            raise CredentialsError(
+                "no credentials: set AUTH0_DOMAIN and AUTH0_TOKEN (or AUTH0_CLIENT_ID and "
+                "AUTH0_CLIENT_SECRET), or try the local sandbox with `auth0-mcp run --sandbox`"
+            )
+        credentials = found
+
+    async def main() -> None:
+        runtime = await build_runtime(options, credentials)
+        try:
+            _announce(runtime, transport, host, port, box)
+            if transport is Transport.http:
+                await serve_http(runtime.server, host, port, stateless=stateless)
+            else:
+                await serve_stdio(runtime.server)
+        finally:
+            await runtime.aclose()
+
+    try:
+        anyio.run(main)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if box is not None:
+            box.stop()
+
+
+def _announce(runtime, transport: Transport, host: str, port: int, box) -> None:
+    """Start-up lines on stderr: what is served, and, for a person at a terminal, how to
+    connect a client."""
+    shown = len(runtime.tools)
+    total = len(runtime.catalog.tools)
+    mode = " (read-only)" if runtime.api.read_only else ""
+    where = f"sandbox tenant {runtime.api.base_url}" if box else f"tenant {runtime.api.domain}"
+    print(f"auth0-mcp: {shown}/{total} tools on {where}{mode}, transport {transport.value}",
+          file=sys.stderr)
+    if total == 0:
+        print("auth0-mcp: no tool families installed: pip install 'auth0-mcp[all]'",
+              file=sys.stderr)
+    if transport is Transport.http:
+        url = f"http://{host}:{port}/mcp"
+        print(f"auth0-mcp: MCP endpoint {url}\n"
+              f"  Claude Code:    claude mcp add --transport http auth0 {url}\n"
+              f"  MCP Inspector:  npx @modelcontextprotocol/inspector  (Streamable HTTP, {url})\n"
+              "  Stop with Ctrl-C.", file=sys.stderr)
+    elif sys.stdin.isatty():
+        print("auth0-mcp: this is a stdio MCP server: an MCP client starts it and talks on "
+              "stdin/stdout.\n  Claude Code: claude mcp add auth0 -- auth0-mcp run --sandbox\n"
+              "  To try it by hand, use --transport http. Ctrl-D or Ctrl-C stops it.",
+              file=sys.stderr)

@@ -1,0 +1,31 @@
+"""``auth0-mcp sandbox``: serve the local sandbox tenant in the foreground."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def sandbox(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8484,
+    state: Annotated[Path | None, typer.Option(help="Persist the tenant in this JSON file.")]
+    = None,
+    empty: Annotated[bool, typer.Option(help="Start without the demo data.")] = False,
+    latency_ms: Annotated[float, typer.Option(help="Fault: added latency per request.")] = 0.0,
+    error_rate: Annotated[float, typer.Option(help="Fault: share of requests answered 5xx.")]
+    = 0.0,
+    rate_limit: Annotated[int | None, typer.Option(help="Requests per bucket before 429.")]
+    = None,
+    malformed_rate: Annotated[float, typer.Option(help="Fault: share of bodies that are not "
+                                                  "valid JSON.")] = 0.0,
+) -> None:
+    """Serve a local Auth0 emulator (Management + Authentication API) on loopback.
+
+    Example: auth0-mcp sandbox --port 8484 --state ./tenant.json
+    """
+    from ..sandbox.cli import serve
+
+    serve(port=port, state=state, empty=empty, latency_ms=latency_ms, error_rate=error_rate,
+          rate_limit=rate_limit, malformed_rate=malformed_rate)

@@ -1,0 +1,163 @@
+"""Token sources for ``run``: a static token from the environment, or client credentials that
+are re-minted before they expire (the reference cannot re-mint: it never stores the secret).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import httpx
+import jwt
+
+from .errors import ToolError
+from .management import USER_AGENT, base_url_for
+
+EXPIRY_MARGIN = 60.0  # seconds before expiry at which a token counts as expired
+
+
+class CredentialsError(Exception):
+    """Start-up cannot authenticate; the message says what to set or run."""
+
+
+def unverified_claims(token: str) -> dict[str, Any] | None:
+    """Claims of a JWT without checking the signature (Auth0 checks it; we only read exp and
+    scopes to fail early and to filter tools). None for opaque tokens."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def granted_scopes(token: str) -> frozenset[str] | None:
+    claims = unverified_claims(token)
+    if claims is None:
+        return None
+    scopes = set(str(claims.get("scope", "")).split())
+    scopes.update(p for p in claims.get("permissions", []) or [] if isinstance(p, str))
+    return frozenset(scopes)
+
+
+@attrs.define
+class StaticToken:
+    """``AUTH0_TOKEN``: used as is; an expired JWT is a clear error, at start and per call."""
+
+    value: str
+
+    def check(self) -> None:
+        claims = unverified_claims(self.value)
+        exp = claims.get("exp") if claims else None
+        if isinstance(exp, int | float) and exp - EXPIRY_MARGIN < time.time():
+            when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(exp))
+            raise CredentialsError(f"AUTH0_TOKEN expired at {when}: get a new token, or use "
+                                   "AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET so it is re-minted")
+
+    async def token(self) -> str:
+        try:
+            self.check()
+        except CredentialsError as exc:
+            raise ToolError(str(exc)) from None
+        return self.value
+
+    async def invalidate(self) -> bool:
+        return False
+
+
+@attrs.define
+class ClientCredentials:
+    """Mints Management API tokens with the client-credentials grant, caching each until shortly
+    before it expires; a 401 forces a re-mint."""
+
+    domain: str
+    client_id: str
+    client_secret: str = attrs.field(repr=False)
+    audience: str | None = None
+    transport: httpx.AsyncBaseTransport | None = None
+    _token: str | None = attrs.field(default=None, init=False, repr=False)
+    _expires_at: float = attrs.field(default=0.0, init=False)
+    _lock: asyncio.Lock = attrs.field(factory=asyncio.Lock, init=False)
+
+    @property
+    def base_url(self) -> str:
+        return base_url_for(self.domain)
+
+    async def token(self) -> str:
+        async with self._lock:
+            if self._token is None or time.time() >= self._expires_at - EXPIRY_MARGIN:
+                await self._mint()
+            assert self._token is not None
+            return self._token
+
+    async def invalidate(self) -> bool:
+        self._token = None
+        return True
+
+    async def _mint(self) -> None:
+        audience = self.audience or f"{self.base_url}/api/v2/"
+        form = {"grant_type": "client_credentials", "client_id": self.client_id,
+                "client_secret": self.client_secret, "audience": audience}
+        try:
+            async with httpx.AsyncClient(transport=self.transport, timeout=15.0,
+                                         headers={"User-Agent": USER_AGENT}) as http:
+                response = await http.post(f"{self.base_url}/oauth/token", data=form)
+        except httpx.HTTPError as exc:
+            raise ToolError(f"could not reach {self.base_url}/oauth/token to get a token: "
+                            f"{type(exc).__name__}") from None
+        body = _json(response)
+        if response.status_code != 200 or "access_token" not in body:
+            reason = body.get("error_description") or body.get("error") or response.text[:200]
+            raise ToolError(f"client-credentials token request failed ({response.status_code}): "
+                            f"{reason}. Check AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET and that the "
+                            "application is authorized for the Management API.")
+        self._token = body["access_token"]
+        self._expires_at = time.time() + float(body.get("expires_in", 86400))
+
+
+def _json(response: httpx.Response) -> Mapping[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, Mapping) else {}
+
+
+@attrs.frozen
+class Credentials:
+    """What ``run`` authenticates with: the tenant domain and a token source."""
+
+    domain: str
+    tokens: Any  # TokenSource
+    source: str  # "env-token", "client-credentials", "sandbox", "profile:<name>"
+    known_secrets: tuple[str, ...] = ()
+
+
+def from_environment(env: Mapping[str, str]) -> Credentials | None:
+    """``AUTH0_DOMAIN`` + ``AUTH0_TOKEN``, or ``AUTH0_DOMAIN`` + ``AUTH0_CLIENT_ID`` +
+    ``AUTH0_CLIENT_SECRET``; None when neither is configured."""
+    domain = env.get("AUTH0_DOMAIN", "").strip()
+    token = env.get("AUTH0_TOKEN", "").strip()
+    client_id = env.get("AUTH0_CLIENT_ID", "").strip()
+    secret = env.get("AUTH0_CLIENT_SECRET", "").strip()
+    if not (token or client_id or secret):
+        return None
+    if not domain:
+        raise CredentialsError("AUTH0_DOMAIN is required with AUTH0_TOKEN or AUTH0_CLIENT_ID "
+                               "(e.g. AUTH0_DOMAIN=your-tenant.eu.auth0.com)")
+    try:
+        base_url_for(domain)
+    except ValueError as exc:
+        raise CredentialsError(f"AUTH0_DOMAIN: {exc}") from None
+    if token:
+        static = StaticToken(token)
+        static.check()
+        return Credentials(domain, static, "env-token", (token,))
+    if not (client_id and secret):
+        missing = "AUTH0_CLIENT_SECRET" if client_id else "AUTH0_CLIENT_ID"
+        raise CredentialsError(f"{missing} is missing: client credentials need both "
+                               "AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET")
+    return Credentials(domain, ClientCredentials(domain, client_id, secret),
+                       "client-credentials", (secret,))

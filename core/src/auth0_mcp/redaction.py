@@ -1,0 +1,62 @@
+"""Secret redaction applied to every tool result and error before it leaves the server.
+
+Masks by meaning, not just by name: a string ``refresh_token`` is a secret, while a client's
+``refresh_token`` *settings object* is configuration and stays readable (the reference masks it).
+Strings that look like JWTs or PEM private keys are masked wherever they appear, and values the
+process knows to be secret (its own token, client secret) are masked inside any text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+REDACTED = "[REDACTED]"
+
+# Keys whose string (or any) value is a secret.
+SECRET_KEYS = frozenset({
+    "client_secret", "signing_secret", "private_key", "password", "api_key", "access_token",
+    "id_token", "refresh_token", "device_code", "code_verifier", "client_assertion", "mfa_token",
+    "otp", "recovery_code", "secret", "pkcs8", "aws_secret_access_key",
+})
+# Keys whose value is a secret even when it is an object or list.
+SECRET_CONTAINERS = frozenset({"encryption_key"})
+
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
+_PEM_PRIVATE = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----",
+                          re.S)
+
+
+class Redactor:
+    """Holds the process's own secrets so they are masked even inside free text."""
+
+    def __init__(self, known_secrets: Iterable[str] = ()) -> None:
+        self._known: set[str] = {s for s in known_secrets if s and len(s) >= 8}
+
+    def add_secret(self, value: str | None) -> None:
+        if value and len(value) >= 8:
+            self._known.add(value)
+
+    def text(self, value: str) -> str:
+        for secret in self._known:
+            if secret in value:
+                value = value.replace(secret, REDACTED)
+        value = _PEM_PRIVATE.sub(REDACTED, value)
+        return _JWT.sub(REDACTED, value)
+
+    def data(self, value: Any, key: str | None = None, parent: str | None = None) -> Any:
+        lowered = key.lower() if key else None
+        if lowered in SECRET_CONTAINERS and value:
+            return REDACTED
+        if isinstance(value, dict):
+            return {k: self.data(v, k, lowered) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.data(v, key, parent) for v in value]
+        if isinstance(value, str):
+            if lowered in SECRET_KEYS and value:
+                return REDACTED
+            if lowered == "value" and parent == "secrets" and value:  # Action secret values
+                return REDACTED
+            return self.text(value)
+        return value

@@ -1,0 +1,113 @@
+"""Assembling a running server: plugins -> catalog -> filters -> client -> pipeline -> MCP server.
+
+Used by ``auth0-mcp run``, by ``tools list`` (catalog and filters only) and by the test kit, so
+all three see exactly the same tools.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+import httpx
+
+from .context import Tenant, ToolContext
+from .converter import make_converter
+from .credentials import Credentials, granted_scopes
+from .filtering import Decision, FilterSettings, decide, visible
+from .management import ManagementClient
+from .pipeline import CallRecord, Pipeline
+from .plugins import PluginSet, collect_tools, load_plugins
+from .redaction import Redactor
+from .server import build_server
+from .spec import ToolSpec
+
+log = logging.getLogger("auth0_mcp")
+
+
+def split_names(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(n.strip() for n in value.split(",") if n.strip())
+
+
+@attrs.frozen
+class RunOptions:
+    tools: str | None = None
+    read_only: bool = False
+    plugins: tuple[str, ...] | None = None  # allow list; None = every installed plugin
+    exclude_plugins: tuple[str, ...] = ()
+    strict_plugins: bool = False
+    timeout: float = 60.0
+
+    def with_env(self, env: Mapping[str, str]) -> RunOptions:
+        """``AUTH0_MCP_PLUGINS`` / ``AUTH0_MCP_EXCLUDE_PLUGINS`` when the flags are absent."""
+        plugins = self.plugins if self.plugins is not None else split_names(
+            env.get("AUTH0_MCP_PLUGINS") or None)
+        exclude = self.exclude_plugins or split_names(env.get("AUTH0_MCP_EXCLUDE_PLUGINS")) or ()
+        return attrs.evolve(self, plugins=plugins, exclude_plugins=exclude)
+
+
+@attrs.frozen
+class Catalog:
+    plugins: PluginSet
+    tools: tuple[ToolSpec, ...]  # every valid installed tool, sorted
+
+
+def load_catalog(options: RunOptions, *, extra_plugins: Iterable[tuple[str, Any]] = ()) -> Catalog:
+    plugins = load_plugins(options.plugins, options.exclude_plugins,
+                           strict=options.strict_plugins, extra=extra_plugins)
+    return Catalog(plugins, collect_tools(plugins))
+
+
+@attrs.define
+class Runtime:
+    catalog: Catalog
+    decisions: list[Decision]
+    api: ManagementClient
+    pipeline: Pipeline
+    server: Any
+    credentials: Credentials
+
+    @property
+    def tools(self) -> tuple[ToolSpec, ...]:
+        return visible(self.decisions)
+
+    async def aclose(self) -> None:
+        await self.api.aclose()
+
+
+async def build_runtime(
+    options: RunOptions,
+    credentials: Credentials,
+    *,
+    env: Mapping[str, str] | None = None,
+    catalog: Catalog | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    audit: Any = None,
+) -> Runtime:
+    """Authenticate once at start (so bad credentials fail now, not on the first call) and
+    read the granted scopes from the token to hide tools it cannot use."""
+    env = os.environ if env is None else env
+    catalog = catalog or load_catalog(options)
+    token = await credentials.tokens.token()
+    scopes = granted_scopes(token)
+    settings = FilterSettings.resolve(options.tools, options.read_only, env, scopes)
+    decisions = decide(catalog.tools, settings)
+    api = ManagementClient(credentials.domain, credentials.tokens, read_only=settings.read_only,
+                           transport=transport)
+    redactor = Redactor([*credentials.known_secrets, token])
+    context = ToolContext(api, Tenant(api.domain), scopes, make_converter(),
+                          logging.getLogger("auth0_mcp.tools"))
+    shown = visible(decisions)
+    pipeline = Pipeline(shown, lambda: context, redactor, default_timeout=options.timeout,
+                        audit=audit)
+    server = build_server(shown, pipeline)
+    return Runtime(catalog, decisions, api, pipeline, server, credentials)
+
+
+def log_audit(record: CallRecord) -> None:
+    log.debug("call %s error=%s %.1f ms", record.tool, record.is_error, record.duration_ms)

@@ -1,0 +1,82 @@
+"""The MCP server: the SDK's low-level ``Server`` wired to the catalog and the call pipeline.
+
+The low-level server is used because the schemas are ours (generated from the argument
+classes) and validation happens in the pipeline; MCPServer would derive and validate its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import mcp.types as types
+from mcp.server import Server, ServerRequestContext
+
+from . import __version__
+from .pipeline import Pipeline
+from .spec import ToolSpec
+
+log = logging.getLogger("auth0_mcp.server")
+
+INSTRUCTIONS = (
+    "Tools to administer one Auth0 tenant through the Management API. List before you get; "
+    "ids come from list results. Destructive tools say so: confirm with the user first. "
+    "Secrets are always redacted."
+)
+
+
+def to_mcp_tool(spec: ToolSpec) -> types.Tool:
+    return types.Tool(
+        name=spec.name,
+        title=spec.title,
+        description=spec.description,
+        input_schema=spec.input_schema,
+        output_schema=dict(spec.output_schema) if spec.output_schema else None,
+        annotations=types.ToolAnnotations(
+            read_only_hint=spec.read_only,
+            destructive_hint=spec.destructive,
+            idempotent_hint=spec.idempotent,
+            open_world_hint=spec.open_world,
+        ),
+    )
+
+
+def build_server(
+    tools: Iterable[ToolSpec],
+    pipeline: Pipeline,
+    *,
+    visible_for: Callable[[ServerRequestContext[Any]], set[str] | None] | None = None,
+    caller_of: Callable[[ServerRequestContext[Any]], str | None] | None = None,
+) -> Server[Any]:
+    """``visible_for`` narrows the tools per request (remote mode: the caller's permissions)."""
+    specs = list(tools)
+    listed = [to_mcp_tool(s) for s in specs]
+
+    async def list_tools(ctx: ServerRequestContext[Any],
+                         params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
+        allowed = visible_for(ctx) if visible_for else None
+        if allowed is None:
+            return types.ListToolsResult(tools=listed)
+        return types.ListToolsResult(tools=[t for t in listed if t.name in allowed])
+
+    async def call_tool(ctx: ServerRequestContext[Any],
+                        params: types.CallToolRequestParams) -> types.CallToolResult:
+        allowed = visible_for(ctx) if visible_for else None
+        caller = caller_of(ctx) if caller_of else None
+        outcome = await pipeline.call(params.name, params.arguments, allowed=allowed,
+                                      caller=caller)
+        return types.CallToolResult(
+            content=[types.TextContent(type="text", text=outcome.text)],
+            structured_content=dict(outcome.data) if outcome.data is not None else None,
+            is_error=outcome.is_error,
+        )
+
+    return Server(
+        "auth0",
+        version=__version__,
+        title="Auth0",
+        instructions=INSTRUCTIONS,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )

@@ -1,0 +1,136 @@
+"""What a plugin declares: a ``ToolSpec`` per tool, usually built with the ``@tool`` decorator.
+
+A tool's arguments are an attrs class whose fields are declared with ``arg()``; the JSON schema
+the model sees is generated from it (schema.py), so the schema and the structured arguments the
+handler receives can never drift apart.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    from .context import ToolContext
+
+Handler = Callable[["ToolContext", Any], Awaitable[Any]]
+
+_NOTHING: Any = attrs.NOTHING
+
+
+def arg(
+    default: Any = _NOTHING,
+    description: str = "",
+    *,
+    factory: Callable[[], Any] | None = None,
+    **schema: Any,
+) -> Any:
+    """Declare one tool argument: its default, a short description for the model, and any
+    extra JSON-schema keywords (``minimum``, ``maxLength``, ``pattern``, ``examples`` ...)."""
+    metadata = {"description": description, "schema": schema}
+    if factory is not None:
+        return attrs.field(factory=factory, metadata=metadata)
+    return attrs.field(default=default, metadata=metadata)
+
+
+@attrs.frozen
+class NoArguments:
+    """Arguments of a tool that takes none."""
+
+
+@attrs.frozen
+class ToolResult:
+    """A handler's answer: ``data`` becomes structuredContent; ``text`` (optional) is a short
+    human summary placed before the compact JSON in the text content."""
+
+    data: Mapping[str, Any]
+    text: str | None = None
+
+
+@attrs.frozen
+class ToolSpec:
+    """One MCP tool. ``read_only`` and ``required_scopes`` have no defaults: authors decide."""
+
+    name: str
+    title: str
+    description: str
+    read_only: bool
+    required_scopes: tuple[str, ...] = attrs.field(converter=tuple)
+    handler: Handler
+    input_type: type = NoArguments
+    output_schema: Mapping[str, Any] | None = None
+    destructive: bool = False
+    idempotent: bool = False
+    open_world: bool = False
+    timeout: float | None = None  # seconds; None takes the server default
+    example: Mapping[str, Any] | None = None  # valid example arguments, checked by contract tests
+    plugin: str = ""  # filled in by the plugin host
+    distribution: str = ""  # filled in by the plugin host
+
+    @property
+    def input_schema(self) -> dict[str, Any]:
+        from .schema import input_schema
+
+        return input_schema(self.input_type)
+
+
+def returns(**fields: str) -> dict[str, Any]:
+    """A small output schema: ``returns(applications="array", total="integer")``.
+
+    Output schemas cost context on every session, so they name only the top-level keys a
+    client can rely on; ``"?integer"`` marks a key that may be absent.
+    """
+    properties = {k: {"type": t.lstrip("?")} for k, t in fields.items()}
+    required = [k for k, t in fields.items() if not t.startswith("?")]
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def tool(
+    *,
+    name: str,
+    title: str,
+    read_only: bool,
+    scopes: Iterable[str],
+    destructive: bool = False,
+    idempotent: bool = False,
+    open_world: bool = False,
+    output: Mapping[str, Any] | None = None,
+    timeout: float | None = None,
+    example: Mapping[str, Any] | None = None,
+    description: str | None = None,
+) -> Callable[[Handler], ToolSpec]:
+    """Turn ``async def handler(ctx, args: ArgsClass) -> dict | ToolResult`` into a ToolSpec.
+
+    The description is the handler's docstring unless given; the argument class is read from
+    the annotation of the second parameter.
+    """
+
+    def build(handler: Handler) -> ToolSpec:
+        hints = typing.get_type_hints(handler)
+        params = list(inspect.signature(handler).parameters)
+        input_type = hints.get(params[1], NoArguments) if len(params) > 1 else NoArguments
+        doc = description if description is not None else inspect.getdoc(handler) or ""
+        return ToolSpec(
+            name=name,
+            title=title,
+            description=doc,
+            read_only=read_only,
+            required_scopes=tuple(scopes),
+            handler=handler,
+            input_type=input_type,
+            output_schema=output,
+            destructive=destructive,
+            idempotent=idempotent,
+            open_world=open_world,
+            timeout=timeout,
+            example=example,
+        )
+
+    return build

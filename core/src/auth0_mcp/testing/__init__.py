@@ -1,0 +1,48 @@
+"""``auth0_mcp.testing``: an opt-in pytest plugin for testing tool families, first- or
+third-party, the way users run them: a real MCP client session, over the SDK's JSON-RPC loop,
+calling the sandbox tenant over real HTTP.
+
+Enable with ``-p auth0_mcp.testing`` (or ``pytest_plugins = ["auth0_mcp.testing"]``).
+Fixtures: ``sandbox`` (a running sandbox tenant, one per test session), ``auth0_mcp`` (a
+``Harness``), ``call_tool`` (``await call_tool(name, args, scopes=...)``), ``memory_keyring``.
+Async tests run on anyio's asyncio backend: mark them ``@pytest.mark.anyio`` or set
+``anyio_mode = "auto"`` in the pytest configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from .harness import Harness, structured, text_of
+
+__all__ = ["Harness", "structured", "text_of"]
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[object]:
+    """A seeded sandbox tenant on a free loopback port, stopped at the end of the session."""
+    from ..sandbox.server import SandboxServer
+
+    server = SandboxServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def auth0_mcp(sandbox: object) -> Harness:
+    return Harness(sandbox)
+
+
+@pytest.fixture
+def call_tool(auth0_mcp: Harness):
+    return auth0_mcp.call

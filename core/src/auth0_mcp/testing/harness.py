@@ -1,0 +1,84 @@
+"""Driving the real server from tests: build the runtime exactly as ``run`` does, then talk to
+it with the MCP SDK client over the JSON-RPC loop (``mode="legacy"``, the path stdio takes)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import Any
+
+import mcp.types as types
+from mcp import Client
+
+from ..credentials import ClientCredentials, Credentials, StaticToken
+from ..runtime import Catalog, RunOptions, Runtime, build_runtime, load_catalog
+
+
+def text_of(result: types.CallToolResult) -> str:
+    return "\n".join(c.text for c in result.content if isinstance(c, types.TextContent))
+
+
+def structured(result: types.CallToolResult) -> Any:
+    """The structured content of a successful call (fails the test with the error text)."""
+    assert not result.is_error, f"tool call failed: {text_of(result)}"
+    return result.structured_content
+
+
+class Harness:
+    """``sandbox`` is a running SandboxServer."""
+
+    def __init__(self, sandbox: Any, *, extra_plugins: Iterable[tuple[str, Any]] = ()) -> None:
+        self.sandbox = sandbox
+        self.extra_plugins = tuple(extra_plugins)
+        self._catalog: dict[RunOptions, Catalog] = {}
+
+    def catalog(self, options: RunOptions) -> Catalog:
+        key = RunOptions(plugins=options.plugins, exclude_plugins=options.exclude_plugins)
+        if key not in self._catalog:
+            self._catalog[key] = load_catalog(key, extra_plugins=self.extra_plugins)
+        return self._catalog[key]
+
+    def credentials(self, scopes: Iterable[str] | None = None,
+                    expires_in: int = 3600) -> Credentials:
+        """Admin client credentials by default; a minted token when ``scopes`` is given."""
+        base = self.sandbox.base_url
+        if scopes is None:
+            client_id, secret = self.sandbox.admin_credentials
+            return Credentials(base, ClientCredentials(base, client_id, secret), "sandbox",
+                               (secret,))
+        token = self.sandbox.mint_token(list(scopes), expires_in=expires_in)
+        return Credentials(base, StaticToken(token), "env-token", (token,))
+
+    @contextlib.asynccontextmanager
+    async def runtime(self, *, scopes: Iterable[str] | None = None, tools: str | None = None,
+                      read_only: bool = False, env: Mapping[str, str] | None = None,
+                      **options: Any) -> AsyncIterator[Runtime]:
+        opts = RunOptions(tools=tools, read_only=read_only, **options)
+        runtime = await build_runtime(opts, self.credentials(scopes), env=env or {},
+                                      catalog=self.catalog(opts))
+        try:
+            yield runtime
+        finally:
+            await runtime.aclose()
+
+    @contextlib.asynccontextmanager
+    async def session(self, **kwargs: Any) -> AsyncIterator[Client]:
+        """An MCP client session against a fresh runtime (same keyword arguments as
+        ``runtime``)."""
+        async with self.runtime(**kwargs) as runtime, Client(runtime.server, mode="legacy") as c:
+            yield c
+
+    async def call(self, name: str, arguments: Mapping[str, Any] | None = None,
+                   **kwargs: Any) -> types.CallToolResult:
+        async with self.session(**kwargs) as client:
+            return await client.call_tool(name, dict(arguments or {}))
+
+    async def call_ok(self, name: str, arguments: Mapping[str, Any] | None = None,
+                      **kwargs: Any) -> Any:
+        result = await self.call(name, arguments, **kwargs)
+        return structured(result)
+
+    @staticmethod
+    def size(result: types.CallToolResult) -> int:
+        return len(json.dumps(result.structured_content or {}))

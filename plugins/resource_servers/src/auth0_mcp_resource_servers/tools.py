@@ -1,0 +1,131 @@
+"""Tools for Auth0 APIs (``/api/v2/resource-servers``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import attrs
+from auth0_mcp import ToolContext, ToolResult, arg, returns, segment, tool
+from auth0_mcp.shaping import merge_list, page_info, pick
+
+SUMMARY = ("id", "name", "identifier", "signing_alg", "is_system")
+PATH = "/resource-servers"
+
+
+def summary(rs: dict[str, Any]) -> dict[str, Any]:
+    out = pick(rs, SUMMARY)
+    out["scopes"] = len(rs.get("scopes") or [])
+    return out
+
+
+@attrs.frozen
+class Scope:
+    value: str = arg(description="e.g. read:orders", minLength=1)
+    description: str = arg("")
+
+
+@attrs.frozen
+class ListArgs:
+    page: int = arg(0, "0-based", minimum=0)
+    per_page: int = arg(25, minimum=1, maximum=100)
+    identifiers: list[str] | None = arg(None, "Only these API identifiers")
+
+
+@tool(name="auth0_list_resource_servers", title="List APIs", read_only=True, idempotent=True,
+      scopes=["read:resource_servers"],
+      output=returns(resource_servers="array", page="integer", has_more="boolean"))
+async def list_resource_servers(ctx: ToolContext, args: ListArgs) -> dict[str, Any]:
+    """List APIs (resource servers): id, name, identifier (audience), scope count."""
+    items, total = await ctx.api.page(PATH, "resource_servers", page=args.page,
+                                      per_page=args.per_page, identifiers=args.identifiers)
+    return {"resource_servers": [summary(i) for i in items],
+            **page_info(args.page, args.per_page, len(items), total)}
+
+
+@attrs.frozen
+class GetArgs:
+    id: str = arg(description="API id, or its identifier URL", minLength=1)
+
+
+@tool(name="auth0_get_resource_server", title="Get API", read_only=True, idempotent=True,
+      scopes=["read:resource_servers"], output=returns(id="string", identifier="string"))
+async def get_resource_server(ctx: ToolContext, args: GetArgs) -> dict[str, Any]:
+    """Get one API by id or identifier URL, with its scopes and token settings."""
+    return await ctx.api.get(f"{PATH}/{segment(args.id)}")
+
+
+@attrs.frozen
+class CreateArgs:
+    name: str = arg(description="Display name")
+    identifier: str = arg(description="Audience URI, e.g. https://api.example.com (immutable)",
+                          minLength=1)
+    scopes: list[Scope] = arg(factory=list)
+    signing_alg: Literal["RS256", "HS256", "PS256"] = arg("RS256", "Prefer RS256")
+    token_lifetime: int | None = arg(None, "Seconds", minimum=1)
+    allow_offline_access: bool | None = arg(None, "Allow refresh tokens")
+    skip_consent_for_verifiable_first_party_clients: bool | None = arg(None)
+    enforce_policies: bool | None = arg(None, "Enable RBAC")
+    token_dialect: Literal["access_token", "access_token_authz", "rfc9068_profile",
+                           "rfc9068_profile_authz"] | None = arg(None)
+
+
+def _body(ctx: ToolContext, args: Any, *skip: str) -> dict[str, Any]:
+    data = ctx.converter.unstructure(args)
+    return {k: v for k, v in data.items() if v is not None and k not in skip}
+
+
+@tool(name="auth0_create_resource_server", title="Create API", read_only=False,
+      scopes=["create:resource_servers"], output=returns(id="string", identifier="string"))
+async def create_resource_server(ctx: ToolContext, args: CreateArgs) -> ToolResult:
+    """Create an API that applications can request tokens for."""
+    created = await ctx.api.post(PATH, _body(ctx, args))
+    return ToolResult(created, f"Created API {created.get('name')!r} "
+                               f"(audience {created.get('identifier')}).")
+
+
+@attrs.frozen
+class UpdateArgs:
+    id: str = arg(description="API id or identifier URL", minLength=1)
+    name: str | None = arg(None)
+    scopes: list[Scope] | None = arg(None, "Replaces ALL scopes; prefer add_scopes/remove_scopes")
+    add_scopes: list[Scope] = arg(factory=list, description="Add or re-describe scopes")
+    remove_scopes: list[str] = arg(factory=list, description="Scope values to remove")
+    signing_alg: Literal["RS256", "HS256", "PS256"] | None = arg(None)
+    token_lifetime: int | None = arg(None, minimum=1)
+    allow_offline_access: bool | None = arg(None)
+    skip_consent_for_verifiable_first_party_clients: bool | None = arg(None)
+    enforce_policies: bool | None = arg(None)
+    token_dialect: Literal["access_token", "access_token_authz", "rfc9068_profile",
+                           "rfc9068_profile_authz"] | None = arg(None)
+
+
+@tool(name="auth0_update_resource_server", title="Update API", read_only=False, idempotent=True,
+      scopes=["update:resource_servers"], output=returns(id="string", identifier="string"))
+async def update_resource_server(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
+    """Update an API. add_scopes/remove_scopes edit the scope list without replacing it."""
+    path = f"{PATH}/{segment(args.id)}"
+    body = _body(ctx, args, "id", "add_scopes", "remove_scopes")
+    if args.add_scopes or args.remove_scopes:
+        current = body.get("scopes")
+        if current is None:
+            current = (await ctx.api.get(path)).get("scopes") or []
+        body["scopes"] = merge_list(current, ctx.converter.unstructure(args.add_scopes),
+                                    args.remove_scopes, key=lambda s: s["value"])
+    if not body:
+        return ToolResult(await ctx.api.get(path), "Nothing to change.")
+    updated = await ctx.api.patch(path, body)
+    return ToolResult(updated, f"Updated {', '.join(sorted(body))}.")
+
+
+@attrs.frozen
+class DeleteArgs:
+    id: str = arg(description="API id", minLength=1)
+
+
+@tool(name="auth0_delete_resource_server", title="Delete API", read_only=False,
+      destructive=True, idempotent=True, scopes=["delete:resource_servers"],
+      output=returns(deleted="string"))
+async def delete_resource_server(ctx: ToolContext, args: DeleteArgs) -> dict[str, Any]:
+    """DESTRUCTIVE: delete an API; tokens for its audience stop being issued. Confirm first."""
+    await ctx.api.delete(f"{PATH}/{segment(args.id)}")
+    return {"deleted": args.id}
