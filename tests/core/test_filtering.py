@@ -4,6 +4,7 @@ for --tools ",")."""
 from __future__ import annotations
 
 import pytest
+
 from auth0_mcp import arg, tool
 from auth0_mcp.filtering import FilterError, FilterSettings, decide, glob_to_regex, visible
 

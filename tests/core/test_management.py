@@ -7,6 +7,7 @@ import time
 import anyio
 import httpx
 import pytest
+
 from auth0_mcp.errors import Auth0ApiError, ReadOnlyViolation, UpstreamUnavailable
 from auth0_mcp.management import ManagementClient, base_url_for
 

@@ -12,11 +12,12 @@ import attrs
 import httpx
 import jwt
 import pytest
+from mcp import Client
+
 from auth0_mcp import ToolResult, arg, hookimpl, returns, tool
 from auth0_mcp.credentials import Credentials, StaticToken
 from auth0_mcp.runtime import RunOptions, build_runtime, load_catalog
 from auth0_mcp.testing import text_of
-from mcp import Client
 
 
 @attrs.frozen

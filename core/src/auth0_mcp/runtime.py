@@ -88,9 +88,13 @@ async def build_runtime(
     catalog: Catalog | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     audit: Any = None,
+    remote: Any = None,
 ) -> Runtime:
     """Authenticate once at start (so bad credentials fail now, not on the first call) and
-    read the granted scopes from the token to hide tools it cannot use."""
+    read the granted scopes from the token to hide tools it cannot use.
+
+    ``remote`` (RemoteSettings) narrows tools and rate-limits per verified caller; ``audit``
+    receives one record per call."""
     env = os.environ if env is None else env
     catalog = catalog or load_catalog(options)
     token = await credentials.tokens.token()
@@ -105,7 +109,14 @@ async def build_runtime(
     shown = visible(decisions)
     pipeline = Pipeline(shown, lambda: context, redactor, default_timeout=options.timeout,
                         audit=audit)
-    server = build_server(shown, pipeline)
+    hooks: dict[str, Any] = {}
+    if remote is not None and remote.issuer:
+        from .remote.app import CallerRateLimit, caller_subject, tools_for_caller
+
+        hooks = {"visible_for": tools_for_caller(shown),
+                 "caller_of": lambda _ctx: caller_subject(),
+                 "wait_for": CallerRateLimit(remote.calls_per_minute).wait_for}
+    server = build_server(shown, pipeline, **hooks)
     return Runtime(catalog, decisions, api, pipeline, server, credentials)
 
 

@@ -48,8 +48,10 @@ def build_server(
     *,
     visible_for: Callable[[ServerRequestContext[Any]], set[str] | None] | None = None,
     caller_of: Callable[[ServerRequestContext[Any]], str | None] | None = None,
+    wait_for: Callable[[str | None], float] | None = None,
 ) -> Server[Any]:
-    """``visible_for`` narrows the tools per request (remote mode: the caller's permissions)."""
+    """``visible_for`` narrows the tools per request (remote mode: the caller's permissions);
+    ``caller_of`` names the caller for the audit log; ``wait_for`` rate-limits a caller."""
     specs = list(tools)
     listed = [to_mcp_tool(s) for s in specs]
 
@@ -64,6 +66,12 @@ def build_server(
                         params: types.CallToolRequestParams) -> types.CallToolResult:
         allowed = visible_for(ctx) if visible_for else None
         caller = caller_of(ctx) if caller_of else None
+        wait = wait_for(caller) if wait_for else 0
+        if wait:
+            return types.CallToolResult(
+                content=[types.TextContent(type="text", text=f"Too many calls from {caller}: "
+                                           f"retry in {wait:g} s.")],
+                is_error=True)
         outcome = await pipeline.call(params.name, params.arguments, allowed=allowed,
                                       caller=caller)
         return types.CallToolResult(

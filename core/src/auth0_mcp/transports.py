@@ -17,12 +17,12 @@ async def serve_stdio(server: Any) -> None:
         await server.run(read, write, server.create_initialization_options())
 
 
-async def serve_http(server: Any, host: str, port: int, *, stateless: bool = False,
-                     path: str = "/mcp") -> None:
+async def serve_http(server: Any, host: str, port: int, settings: Any) -> None:
+    """Streamable HTTP at ``/mcp``; OAuth-protected when ``settings.issuer`` is set."""
     import uvicorn
 
-    app = server.streamable_http_app(streamable_http_path=path, stateless_http=stateless,
-                                     host=host)
+    from .remote.app import build_http_app
+
+    app = build_http_app(server, settings, host, port)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
-    log.warning("auth0-mcp listening on http://%s:%d%s", host, port, path)
     await uvicorn.Server(config).serve()

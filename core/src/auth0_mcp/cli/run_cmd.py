@@ -27,6 +27,23 @@ def run(
     port: Annotated[int, typer.Option(help="HTTP port.")] = 8765,
     stateless: Annotated[bool, typer.Option(help="HTTP without sessions (behind a load "
                                             "balancer).")] = False,
+    oauth_issuer: Annotated[str | None, typer.Option(
+        envvar="AUTH0_MCP_OAUTH_ISSUER", help="HTTP: require Auth0 access tokens from this issuer "
+        "(e.g. https://team.eu.auth0.com/).")] = None,
+    oauth_audience: Annotated[str | None, typer.Option(
+        envvar="AUTH0_MCP_OAUTH_AUDIENCE", help="HTTP: the audience (API identifier) callers' "
+        "tokens must carry.")] = None,
+    public_url: Annotated[str | None, typer.Option(
+        help="HTTP: the URL clients reach /mcp at (for the OAuth metadata).")] = None,
+    allowed_hosts: Annotated[str | None, typer.Option(
+        help="HTTP: comma-separated Host headers to accept (DNS-rebinding protection).")] = None,
+    allowed_origins: Annotated[str | None, typer.Option(
+        help="HTTP: comma-separated Origin headers to accept.")] = None,
+    max_body_bytes: Annotated[int, typer.Option(help="HTTP: request body limit.")] = 1048576,
+    calls_per_minute: Annotated[int, typer.Option(help="HTTP+OAuth: tool calls per caller "
+                                                  "per minute.")] = 120,
+    audit_log: Annotated[Path | None, typer.Option(
+        help="HTTP+OAuth: append one JSON line per tool call here (default stderr).")] = None,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Start a local sandbox tenant "
                                           "in-process and use it: no credentials needed.")] = False,
     sandbox_state: Annotated[Path | None, typer.Option(help="Keep the sandbox tenant in this "
@@ -51,6 +68,7 @@ def run(
 
     from .. import logsetup
     from ..credentials import ClientCredentials, Credentials, CredentialsError, from_environment
+    from ..remote.app import AuditLog, RemoteSettings
     from ..runtime import RunOptions, build_runtime, split_names
     from ..transports import serve_http, serve_stdio
 
@@ -79,16 +97,29 @@ def run(
             )
         credentials = found
 
+    remote = RemoteSettings(
+        issuer=oauth_issuer, audience=oauth_audience, public_url=public_url,
+        allowed_hosts=split_names(allowed_hosts) or (),
+        allowed_origins=split_names(allowed_origins) or (), max_body_bytes=max_body_bytes,
+        calls_per_minute=calls_per_minute, stateless=stateless, audit_file=audit_log,
+    )
+    if oauth_issuer and transport is not Transport.http:
+        raise ValueError("--oauth-issuer protects the HTTP transport: add --transport http")
+
     async def main() -> None:
-        runtime = await build_runtime(options, credentials)
+        audit = AuditLog(audit_log) if oauth_issuer else None
+        runtime = await build_runtime(options, credentials, audit=audit,
+                                      remote=remote if oauth_issuer else None)
         try:
             _announce(runtime, transport, host, port, box)
             if transport is Transport.http:
-                await serve_http(runtime.server, host, port, stateless=stateless)
+                await serve_http(runtime.server, host, port, remote)
             else:
                 await serve_stdio(runtime.server)
         finally:
             await runtime.aclose()
+            if audit is not None:
+                audit.close()
 
     try:
         anyio.run(main)

@@ -1,0 +1,150 @@
+"""``auth0-mcp run`` as a user runs it: a real process, driven by the MCP SDK client over stdio
+and over Streamable HTTP, against the in-process sandbox tenant over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+
+from auth0_mcp.testing import structured, text_of
+
+EXE = str(Path(sys.executable).parent / "auth0-mcp")
+ENV = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", "DEBUG"))}
+
+
+def stdio(*args: str, env: dict[str, str] | None = None) -> StdioServerParameters:
+    return StdioServerParameters(command=EXE, args=["run", *args], env=env or ENV)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_stdio_session_lists_and_calls_tools():
+    async with Client(stdio("--sandbox"), read_timeout_seconds=30) as client:
+        tools = {t.name for t in (await client.list_tools()).tools}
+        assert "auth0_list_resource_servers" in tools
+        result = await client.call_tool("auth0_list_resource_servers", {"per_page": 2})
+        data = structured(result)
+        assert len(data["resource_servers"]) == 2 and data["has_more"] is True
+        bad = await client.call_tool("auth0_get_resource_server", {"id": 123})
+        assert bad.is_error and "expected string" in text_of(bad)
+
+
+async def test_stdio_filters_and_read_only():
+    async with Client(stdio("--sandbox", "--tools", "auth0_*_resource_server*", "--read-only"),
+                      read_timeout_seconds=30) as client:
+        tools = sorted(t.name for t in (await client.list_tools()).tools)
+        assert tools == ["auth0_get_resource_server", "auth0_list_resource_servers"]
+
+
+def test_bad_filter_is_one_line_and_non_zero_exit():
+    result = subprocess.run([EXE, "run", "--sandbox", "--tools", ","], capture_output=True,
+                            text=True, timeout=60, env=ENV, stdin=subprocess.DEVNULL)
+    assert result.returncode != 0
+    assert result.stderr.strip().startswith("auth0-mcp: error:")
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_credentials_is_an_actionable_error():
+    result = subprocess.run([EXE, "run"], capture_output=True, text=True, timeout=60, env=ENV,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode != 0 and "AUTH0_DOMAIN" in result.stderr
+    assert "--sandbox" in result.stderr
+
+
+def _rpc(proc: subprocess.Popen, message: str) -> dict:
+    assert proc.stdin and proc.stdout
+    proc.stdin.write(message + "\n")
+    proc.stdin.flush()
+    return json.loads(proc.stdout.readline())
+
+
+INIT = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+    "protocolVersion": "2025-11-25", "capabilities": {},
+    "clientInfo": {"name": "raw", "version": "0"}}})
+
+
+def test_malformed_json_rpc_gets_an_error_and_the_server_lives_on_then_exits_on_eof():
+    proc = subprocess.Popen([EXE, "run", "--sandbox"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        assert _rpc(proc, INIT)["result"]["serverInfo"]["name"] == "auth0"
+        proc.stdin.write(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"})
+                         + "\n")
+        garbage = _rpc(proc, "{this is not json")
+        assert garbage["error"]["code"] == -32700
+        listed = _rpc(proc, json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))
+        assert listed["result"]["tools"]
+        unknown = _rpc(proc, json.dumps({"jsonrpc": "2.0", "id": 3, "method": "no/such"}))
+        assert unknown["error"]["code"] == -32601
+        proc.stdin.close()  # the client goes away
+        assert proc.wait(timeout=10) == 0
+    finally:
+        proc.kill()
+        proc.communicate()
+
+
+def test_sigterm_exits_cleanly():
+    proc = subprocess.Popen([EXE, "run", "--sandbox"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        assert "result" in _rpc(proc, INIT)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) in (0, -signal.SIGTERM)
+    finally:
+        proc.kill()
+        proc.communicate()
+
+
+@pytest.fixture
+def http_server():
+    port = free_port()
+    proc = subprocess.Popen([EXE, "run", "--sandbox", "--transport", "http", "--port",
+                             str(port)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=ENV)
+    url = f"http://127.0.0.1:{port}/mcp"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            break
+        except httpx.HTTPError:
+            if proc.poll() is not None:
+                raise AssertionError(proc.communicate()[1]) from None
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        proc.communicate()
+
+
+async def test_http_session_lists_and_calls_tools(http_server: str):
+    async with Client(http_server) as client:
+        tools = {t.name for t in (await client.list_tools()).tools}
+        assert "auth0_get_resource_server" in tools
+        data = structured(await client.call_tool("auth0_list_resource_servers", {}))
+        assert data["resource_servers"]
+
+
+def test_http_rejects_foreign_host_header(http_server: str):
+    response = httpx.post(http_server, headers={"Host": "evil.example.com"}, json={})
+    assert response.status_code in (400, 403, 421)
