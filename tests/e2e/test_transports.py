@@ -6,14 +6,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
-import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
@@ -25,12 +22,6 @@ ENV = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", "DEBUG
 
 def stdio(*args: str, env: dict[str, str] | None = None) -> StdioServerParameters:
     return StdioServerParameters(command=EXE, args=["run", *args], env=env or ENV)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def test_stdio_session_lists_and_calls_tools():
@@ -110,41 +101,14 @@ def test_sigterm_exits_cleanly():
         proc.communicate()
 
 
-@pytest.fixture
-def http_server():
-    port = free_port()
-    proc = subprocess.Popen([EXE, "run", "--sandbox", "--transport", "http", "--port",
-                             str(port)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=ENV)
-    url = f"http://127.0.0.1:{port}/mcp"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            break
-        except httpx.HTTPError:
-            if proc.poll() is not None:
-                raise AssertionError(proc.communicate()[1]) from None
-            time.sleep(0.1)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        proc.communicate()
-
-
-async def test_http_session_lists_and_calls_tools(http_server: str):
-    async with Client(http_server) as client:
+async def test_http_session_lists_and_calls_tools(http_mcp_url: str):
+    async with Client(http_mcp_url) as client:
         tools = {t.name for t in (await client.list_tools()).tools}
         assert "auth0_get_resource_server" in tools
         data = structured(await client.call_tool("auth0_list_resource_servers", {}))
         assert data["resource_servers"]
 
 
-def test_http_rejects_foreign_host_header(http_server: str):
-    response = httpx.post(http_server, headers={"Host": "evil.example.com"}, json={})
+def test_http_rejects_foreign_host_header(http_mcp_url: str):
+    response = httpx.post(http_mcp_url, headers={"Host": "evil.example.com"}, json={})
     assert response.status_code in (400, 403, 421)
