@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from . import plugins_cmd, run_cmd, sandbox_cmd, tools_cmd
+from . import plugin_cmd, plugins_cmd, run_cmd, sandbox_cmd, tools_cmd
 
 app = typer.Typer(
     name="auth0-mcp",
@@ -24,6 +24,7 @@ app.command("run")(run_cmd.run)
 app.command("sandbox")(sandbox_cmd.sandbox)
 app.add_typer(tools_cmd.app, name="tools")
 app.add_typer(plugins_cmd.app, name="plugins")
+app.add_typer(plugin_cmd.app, name="plugin")
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import attrs
+
 from auth0_mcp import ToolContext, ToolResult, arg, returns, segment, tool
 from auth0_mcp.shaping import merge_list, page_info, pick
 
@@ -33,7 +34,8 @@ class ListArgs:
 
 @tool(name="auth0_list_resource_servers", title="List APIs", read_only=True, idempotent=True,
       scopes=["read:resource_servers"],
-      output=returns(resource_servers="array", page="integer", has_more="boolean"))
+      output=returns(resource_servers="array", page="integer", has_more="boolean"),
+      example={"per_page": 10})
 async def list_resource_servers(ctx: ToolContext, args: ListArgs) -> dict[str, Any]:
     """List APIs (resource servers): id, name, identifier (audience), scope count."""
     items, total = await ctx.api.page(PATH, "resource_servers", page=args.page,
@@ -48,7 +50,8 @@ class GetArgs:
 
 
 @tool(name="auth0_get_resource_server", title="Get API", read_only=True, idempotent=True,
-      scopes=["read:resource_servers"], output=returns(id="string", identifier="string"))
+      scopes=["read:resource_servers"], output=returns(id="string", identifier="string"),
+      example={"id": "https://api.example.com/orders"})
 async def get_resource_server(ctx: ToolContext, args: GetArgs) -> dict[str, Any]:
     """Get one API by id or identifier URL, with its scopes and token settings."""
     return await ctx.api.get(f"{PATH}/{segment(args.id)}")
@@ -75,7 +78,9 @@ def _body(ctx: ToolContext, args: Any, *skip: str) -> dict[str, Any]:
 
 
 @tool(name="auth0_create_resource_server", title="Create API", read_only=False,
-      scopes=["create:resource_servers"], output=returns(id="string", identifier="string"))
+      scopes=["create:resource_servers"], output=returns(id="string", identifier="string"),
+      example={"name": "Orders API", "identifier": "https://api.example.com/orders",
+               "scopes": [{"value": "read:orders", "description": "Read orders"}]})
 async def create_resource_server(ctx: ToolContext, args: CreateArgs) -> ToolResult:
     """Create an API that applications can request tokens for."""
     created = await ctx.api.post(PATH, _body(ctx, args))
@@ -100,7 +105,8 @@ class UpdateArgs:
 
 
 @tool(name="auth0_update_resource_server", title="Update API", read_only=False, idempotent=True,
-      scopes=["update:resource_servers"], output=returns(id="string", identifier="string"))
+      scopes=["update:resource_servers"], output=returns(id="string", identifier="string"),
+      example={"id": "https://api.example.com/orders", "add_scopes": [{"value": "write:orders"}]})
 async def update_resource_server(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
     """Update an API. add_scopes/remove_scopes edit the scope list without replacing it."""
     path = f"{PATH}/{segment(args.id)}"
@@ -124,7 +130,7 @@ class DeleteArgs:
 
 @tool(name="auth0_delete_resource_server", title="Delete API", read_only=False,
       destructive=True, idempotent=True, scopes=["delete:resource_servers"],
-      output=returns(deleted="string"))
+      output=returns(deleted="string"), example={"id": "5f1c2a9e8b7d6c5b4a3f2e1d"})
 async def delete_resource_server(ctx: ToolContext, args: DeleteArgs) -> dict[str, Any]:
     """DESTRUCTIVE: delete an API; tokens for its audience stop being issued. Confirm first."""
     await ctx.api.delete(f"{PATH}/{segment(args.id)}")
