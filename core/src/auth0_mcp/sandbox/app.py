@@ -74,12 +74,24 @@ def _endpoint(route: Route, tenant: SandboxTenant, gate: Gatekeeper):
             reply = result if isinstance(result, Reply) else Reply(body=result)
             gate.after_success(req, route, reply)
             headers.update(reply.headers)
-            return gate.finish(json_response(reply.body, reply.status, headers), route)
+            if isinstance(reply.body, str) and reply.headers.get("content-type", "").startswith(
+                    "text/html"):
+                response: Response = Response(reply.body, reply.status, headers=headers)
+            else:
+                response = json_response(reply.body, reply.status, headers)
+            response = gate.finish(response, route)
         except ApiError as err:
             headers.update(err.headers)
-            return gate.finish(json_response(err.body(), err.status, headers), route)
+            if err.body() is None:  # a proxy's HTML error page
+                response = Response(f"<html><body><h1>{err.status} {err.message}</h1></body>"
+                                    "</html>", err.status, headers=headers,
+                                    media_type="text/html")
+            else:
+                response = json_response(err.body(), err.status, headers)
+            response = gate.finish(response, route)
         except OAuthError as err:
-            return gate.finish(json_response(err.body(), err.status, headers), route)
+            response = gate.finish(json_response(err.body(), err.status, headers), route)
+        return gate.timing(request, response)
 
     return endpoint
 
