@@ -46,7 +46,7 @@ def test_bad_filter_is_one_line_and_non_zero_exit():
     result = subprocess.run([EXE, "run", "--sandbox", "--tools", ","], capture_output=True,
                             text=True, timeout=60, env=ENV, stdin=subprocess.DEVNULL)
     assert result.returncode != 0
-    assert result.stderr.strip().startswith("auth0-mcp: error:")
+    assert result.stderr.strip().splitlines()[-1].startswith("auth0-mcp: error:")
     assert "Traceback" not in result.stderr
 
 
@@ -64,6 +64,14 @@ def _rpc(proc: subprocess.Popen, message: str) -> dict:
     return json.loads(proc.stdout.readline())
 
 
+def _reap(proc: subprocess.Popen) -> None:
+    proc.kill()
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream and not stream.closed:
+            stream.close()
+
+
 INIT = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
     "protocolVersion": "2025-11-25", "capabilities": {},
     "clientInfo": {"name": "raw", "version": "0"}}})
@@ -77,7 +85,9 @@ def test_malformed_json_rpc_gets_an_error_and_the_server_lives_on_then_exits_on_
         proc.stdin.write(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"})
                          + "\n")
         garbage = _rpc(proc, "{this is not json")
-        assert garbage["error"]["code"] == -32700
+        assert garbage["error"]["code"] == -32700 and garbage["id"] is None
+        not_a_request = _rpc(proc, json.dumps({"jsonrpc": "2.0", "idx": 1}))
+        assert not_a_request["error"]["code"] == -32600
         listed = _rpc(proc, json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))
         assert listed["result"]["tools"]
         unknown = _rpc(proc, json.dumps({"jsonrpc": "2.0", "id": 3, "method": "no/such"}))
@@ -85,8 +95,7 @@ def test_malformed_json_rpc_gets_an_error_and_the_server_lives_on_then_exits_on_
         proc.stdin.close()  # the client goes away
         assert proc.wait(timeout=10) == 0
     finally:
-        proc.kill()
-        proc.communicate()
+        _reap(proc)
 
 
 def test_sigterm_exits_cleanly():
@@ -97,8 +106,7 @@ def test_sigterm_exits_cleanly():
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) in (0, -signal.SIGTERM)
     finally:
-        proc.kill()
-        proc.communicate()
+        _reap(proc)
 
 
 async def test_http_session_lists_and_calls_tools(http_mcp_url: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -20,13 +21,15 @@ def serve(*, port: int = 8484, state: Path | None = None, empty: bool = False,
                         rate_limit=limit)
     client_id, secret = box.admin_credentials
     base = box.base_url
+    form = json.dumps({"grant_type": "client_credentials", "client_id": client_id,
+                       "client_secret": secret, "audience": f"{base}/api/v2/"})
     print(f"""auth0-mcp sandbox tenant at {base}  (Ctrl-C stops it)
   domain (AUTH0_DOMAIN):  {base}
   admin application:      client_id {client_id}
                           client_secret {secret}
   get a Management API token:
     curl -s {base}/oauth/token -H 'content-type: application/json' \\
-      -d '{{"grant_type":"client_credentials","client_id":"{client_id}","client_secret":"{secret}","audience":"{base}/api/v2/"}}'
+      -d '{form}'
   run the MCP server against it:
     AUTH0_DOMAIN={base} AUTH0_CLIENT_ID={client_id} AUTH0_CLIENT_SECRET={secret} auth0-mcp run
   state: {state or 'in memory (use --state FILE to keep it)'}""", file=sys.stderr, flush=True)

@@ -220,17 +220,19 @@ def offset_page(
     order: Sequence[str] = ("total", "start", "limit"),
     default_per_page: int = 50,
     max_per_page: int = 100,
+    render: Callable[[Mapping[str, Any], SandboxRequest], Any] | None = None,
 ) -> Any:
     """Auth0 offset pagination: a bare array, or ``{total,start,limit,<key>}`` with totals.
 
     ``order`` is the envelope's key order (forms use ``limit,start,total``). A default page of
-    ``default_per_page`` applies even without parameters, as the recordings show.
+    ``default_per_page`` applies even without parameters, as the recordings show. ``render``
+    turns a stored object into what the caller sees (default: the ``fields`` projection).
     """
     page = req.query_int("page", 0) or 0
     per_page = req.query_int("per_page", default_per_page, minimum=1, maximum=max_per_page)
     assert per_page is not None
     start = page * per_page
-    chunk = [project(o, req) for o in items[start : start + per_page]]
+    chunk = [(render or project)(o, req) for o in items[start : start + per_page]]
     if not req.query_bool("include_totals"):
         return chunk
     values = {"total": len(items), "start": start, "limit": per_page}

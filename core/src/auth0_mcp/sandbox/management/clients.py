@@ -1,0 +1,244 @@
+"""``/api/v2/clients``: applications, with the defaults Auth0 fills in on create.
+
+Quirks kept from the recordings: ``tenant`` is returned even when ``fields`` leaves it out,
+a default page of 50 applies without paging parameters, ``client_secret`` is only shown to
+tokens with ``read:client_keys``, and PATCH merges objects shallowly.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+from ..routing import ApiError, Reply, Router, SandboxRequest, offset_page, project
+from ..tenant import SandboxTenant, random_alnum
+
+router = Router("clients")
+COLLECTION = "clients"
+NOT_FOUND = ("The client does not exist", "inexistent_client")
+APP_TYPES = ("native", "spa", "regular_web", "non_interactive", "rms", "box", "cloudbees",
+             "concur", "dropbox", "mscrm", "echosign", "egnyte", "newrelic", "office365",
+             "salesforce", "sentry", "sharepoint", "slack", "springcm", "zendesk", "zoom",
+             "sso_integration", "oag", "express_configuration")
+AUTH_METHODS = ("none", "client_secret_post", "client_secret_basic")
+WRITABLE: dict[str, type | tuple[type, ...]] = {
+    "name": str, "description": str, "app_type": str, "callbacks": list,
+    "allowed_origins": list, "web_origins": list, "client_aliases": list,
+    "allowed_clients": list, "allowed_logout_urls": list, "grant_types": list,
+    "token_endpoint_auth_method": str, "is_first_party": bool, "oidc_conformant": bool,
+    "sso": bool, "sso_disabled": bool, "cross_origin_authentication": bool,
+    "cross_origin_auth": bool, "cross_origin_loc": str, "logo_uri": str,
+    "jwt_configuration": dict, "refresh_token": dict, "mobile": dict,
+    "native_social_login": dict, "oidc_logout": dict, "organization_usage": str,
+    "organization_require_behavior": str, "client_metadata": dict, "custom_login_page_on": bool,
+    "custom_login_page": str, "initiate_login_uri": str, "is_token_endpoint_ip_header_trusted":
+    bool, "skip_non_verifiable_callback_uri_confirmation_prompt": bool, "addons": dict,
+    "encryption_key": dict, "form_template": str, "client_authentication_methods": dict,
+    "require_pushed_authorization_requests": bool, "require_proof_of_possession": bool,
+    "default_organization": dict, "compliance_level": str, "token_exchange": dict,
+}
+GRANTS = {
+    "spa": ["authorization_code", "implicit", "refresh_token"],
+    "native": ["authorization_code", "implicit", "refresh_token"],
+    "regular_web": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
+    "non_interactive": ["client_credentials"],
+}
+
+
+def _certificate(client_id: str) -> str:
+    """A certificate-shaped public value (never a private key, unlike 2018-era Auth0)."""
+    digest = hashlib.sha512(client_id.encode()).digest() * 8
+    body = base64.b64encode(digest).decode()
+    lines = "\r\n".join(body[i:i + 64] for i in range(0, len(body), 64))
+    return f"-----BEGIN CERTIFICATE-----\r\n{lines}\r\n-----END CERTIFICATE-----"
+
+
+def validate(body: dict[str, Any], *, creating: bool) -> None:
+    extra = sorted(set(body) - set(WRITABLE))
+    if extra:
+        raise ApiError(400, "Payload validation error: 'Additional properties not allowed: "
+                       f"{','.join(extra)}'.", "invalid_body")
+    for key, kind in WRITABLE.items():
+        if key in body and body[key] is not None and not isinstance(body[key], kind):
+            expected = kind.__name__ if isinstance(kind, type) else kind[0].__name__
+            raise ApiError(400, f"Payload validation error: 'Expected type {expected} but found "
+                           f"type {type(body[key]).__name__}' on property {key}.",
+                           "invalid_body")
+    if creating and not body.get("name"):
+        raise ApiError(400, "Payload validation error: 'Missing required property: name'.",
+                       "invalid_body")
+    if "name" in body and (not body["name"] or any(c in body["name"] for c in "<>")):
+        raise ApiError(400, "Payload validation error: 'String does not match pattern "
+                       "^[^<>]+$' on property name.", "invalid_body")
+    if len(body.get("description") or "") > 140:
+        raise ApiError(400, "Payload validation error: 'String is too long (max 140)' on "
+                       "property description.", "invalid_body")
+    if "app_type" in body and body["app_type"] not in APP_TYPES:
+        raise ApiError(400, "Payload validation error: 'No enum match for: "
+                       f"\"{body['app_type']}\"' on property app_type.", "invalid_body")
+    method = body.get("token_endpoint_auth_method")
+    if method is not None and method not in AUTH_METHODS:
+        raise ApiError(400, "Payload validation error: 'No enum match for: "
+                       f"\"{method}\"' on property token_endpoint_auth_method.", "invalid_body")
+    for key in ("callbacks", "allowed_origins", "web_origins", "allowed_logout_urls",
+                "grant_types", "client_aliases", "allowed_clients"):
+        if any(not isinstance(v, str) for v in body.get(key) or []):
+            raise ApiError(400, "Payload validation error: 'Expected type string' on property "
+                           f"{key}.", "invalid_body")
+
+
+def make_client(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:
+    """Create, store and return a client with Auth0's defaults (including its secret)."""
+    validate(body, creating=True)
+    client_id = random_alnum(32)
+    app_type = body.get("app_type")
+    client: dict[str, Any] = {
+        "tenant": tenant.name, "global": False, "is_token_endpoint_ip_header_trusted": False,
+        "name": body["name"], "is_first_party": True, "sso_disabled": False,
+        "cross_origin_auth": False, "oidc_conformant": True,
+        "refresh_token": {"expiration_type": "non-expiring", "leeway": 0,
+                          "infinite_token_lifetime": True, "infinite_idle_token_lifetime": True,
+                          "token_lifetime": 2592000, "idle_token_lifetime": 1296000,
+                          "rotation_type": "non-rotating"},
+        "encrypted": True,
+        "signing_keys": [{"cert": _certificate(client_id), "subject": f"/CN={tenant.name}"}],
+        "client_id": client_id, "callback_url_template": False,
+        "client_secret": random_alnum(64),
+        "jwt_configuration": {"alg": "RS256", "lifetime_in_seconds": 36000,
+                              "secret_encoded": False},
+        "grant_types": list(GRANTS.get(app_type or "", GRANTS["regular_web"])),
+        "custom_login_page_on": True,
+    }
+    if app_type in ("spa", "native"):
+        client["token_endpoint_auth_method"] = "none"
+    elif app_type:
+        client["token_endpoint_auth_method"] = "client_secret_post"
+    for key, value in body.items():
+        if isinstance(value, dict) and isinstance(client.get(key), dict):
+            client[key] = {**client[key], **value}
+        else:
+            client[key] = value
+    # ``encrypted`` appears in the create answer only, as recorded
+    tenant.collection(COLLECTION)[client_id] = {k: v for k, v in client.items()
+                                                if k != "encrypted"}
+    return client
+
+
+def find(tenant: SandboxTenant, client_id: str) -> dict[str, Any]:
+    client = tenant.collection(COLLECTION).get(client_id)
+    if client is None:
+        raise ApiError(404, *NOT_FOUND)
+    return client
+
+
+def shown(client: dict[str, Any], req: SandboxRequest) -> dict[str, Any]:
+    """What this caller may see: no secret without read:client_keys; ``tenant`` always."""
+    out = project(client, req)
+    out.setdefault("tenant", client.get("tenant"))
+    out = {"tenant": out.pop("tenant"), **out}
+    scopes = str(req.claims.get("scope", "")).split()
+    if "read:client_keys" not in scopes and "read:client_credentials" not in scopes:
+        out.pop("client_secret", None)
+    return out
+
+
+@router.get("/api/v2/clients", scope=("read:clients", "read:client_summary"))
+def list_clients(req: SandboxRequest) -> Any:
+    items = list(req.tenant.collection(COLLECTION).values())
+    kinds = {t for t in (req.query.get("app_type") or "").split(",") if t}
+    if kinds:
+        items = [c for c in items if c.get("app_type") in kinds]
+    for flag in ("is_global", "is_first_party"):
+        if flag in req.query:
+            key = "global" if flag == "is_global" else flag
+            items = [c for c in items if bool(c.get(key)) == req.query_bool(flag)]
+    if "take" in req.query or "from" in req.query:
+        take = req.query_int("take", 50, minimum=1, maximum=100) or 50
+        start = int(req.query.get("from") or 0)
+        chunk = [shown(c, req) for c in items[start:start + take]]
+        body: dict[str, Any] = {"clients": chunk}
+        if start + take < len(items):
+            body["next"] = str(start + take)
+        return body
+    return offset_page(req, items, "clients", render=shown)
+
+
+@router.get("/api/v2/clients/{id}", scope=("read:clients", "read:client_summary"))
+def get_client(req: SandboxRequest) -> Any:
+    return shown(find(req.tenant, req.path_params["id"]), req)
+
+
+@router.post("/api/v2/clients", scope="create:clients")
+def create_client(req: SandboxRequest) -> Reply:
+    client = make_client(req.tenant, req.json_object())
+    return Reply(client, 201)
+
+
+@router.patch("/api/v2/clients/{id}", scope="update:clients")
+def update_client(req: SandboxRequest) -> Any:
+    client = find(req.tenant, req.path_params["id"])
+    body = req.json_object()
+    validate(body, creating=False)
+    for key, value in body.items():
+        if isinstance(value, dict) and isinstance(client.get(key), dict):
+            client[key] = {**client[key], **value}
+        else:
+            client[key] = value
+    return shown(client, req)
+
+
+@router.delete("/api/v2/clients/{id}", scope="delete:clients")
+def delete_client(req: SandboxRequest) -> Reply:
+    find(req.tenant, req.path_params["id"])
+    del req.tenant.collection(COLLECTION)[req.path_params["id"]]
+    grants = req.tenant.collection("client_grants")
+    for gid in [g for g, v in grants.items() if v.get("client_id") == req.path_params["id"]]:
+        del grants[gid]
+    return Reply(None, 204)
+
+
+DEMO = [
+    ("Storefront", "spa", "Customer-facing shop", ["https://shop.example.com/callback"]),
+    ("Storefront Admin", "spa", "Back-office for the shop team",
+     ["https://admin.shop.example.com/callback"]),
+    ("Shop iOS", "native", "iPhone app", ["com.example.shop://callback"]),
+    ("Shop Android", "native", "Android app", ["com.example.shop.android://callback"]),
+    ("Partner Portal", "regular_web", "Server-rendered partner site",
+     ["https://partners.example.com/auth/callback"]),
+    ("Support Desk", "regular_web", "Support agents' tool",
+     ["https://support.example.com/login/callback", "http://localhost:3000/callback"]),
+    ("Marketing Site", "regular_web", "Next.js marketing site",
+     ["https://www.example.com/api/auth/callback"]),
+    ("Order Sync Worker", "non_interactive", "Syncs orders to the ERP", []),
+    ("Billing Service", "non_interactive", "Charges cards and issues refunds", []),
+    ("Analytics Exporter", "non_interactive", "Nightly export to the warehouse", []),
+    ("Kiosk App", "native", "In-store kiosk", ["com.example.kiosk://callback"]),
+    ("Docs Portal", "spa", "Developer documentation", ["https://docs.example.com/callback"]),
+]
+
+
+@router.seed
+def seed(tenant: SandboxTenant) -> None:
+    for name, app_type, description, callbacks in DEMO:
+        origins = sorted({c.split("/callback")[0].rsplit("/", 1)[0] if c.startswith("http")
+                          else "" for c in callbacks} - {""})
+        body: dict[str, Any] = {"name": name, "app_type": app_type, "description": description,
+                                "callbacks": callbacks,
+                                "allowed_logout_urls": origins}
+        if app_type == "spa":
+            body["web_origins"] = origins
+            body["allowed_origins"] = origins
+        make_client(tenant, body)
+
+
+def prepare_replay(tenant: SandboxTenant, fixture: dict[str, Any]) -> None:
+    request, response = fixture["request"], fixture["response"]
+    if response["status"] != 200 or "/clients/" not in request["path"]:
+        return
+    client_id = request["path"].rsplit("/", 1)[1]
+    if client_id not in tenant.collection(COLLECTION):
+        client = make_client(tenant, {"name": "Replayed client", "description": "Replay"})
+        del tenant.collection(COLLECTION)[client["client_id"]]
+        client["client_id"] = client_id
+        tenant.collection(COLLECTION)[client_id] = client
