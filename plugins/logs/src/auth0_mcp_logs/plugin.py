@@ -1,0 +1,16 @@
+"""Auth0 tenant logs: the tool table. Handlers live in tools.py."""
+
+from __future__ import annotations
+
+from auth0_mcp import hookimpl
+
+from . import tools
+
+
+@hookimpl
+def auth0_mcp_register_tools():
+    return [
+        tools.list_logs,
+        tools.get_log,
+        tools.search_logs,
+    ]
