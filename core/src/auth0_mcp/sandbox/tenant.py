@@ -7,6 +7,7 @@ server's event loop, one request at a time, so no locking is needed.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import os
@@ -94,9 +95,12 @@ class SandboxTenant:
     # -- the tenant log --------------------------------------------------------------------
 
     def next_log_id(self, ts: float) -> str:
-        """56-digit decimal ids that sort like Auth0's: time first, then a sequence."""
+        """56-digit decimal ids shaped like Auth0's (``900`` + UTC date and time + more), so
+        ids sort by date; a sequence keeps ids of the same millisecond apart."""
         self.log_seq += 1
-        return f"9002{int(ts * 1000):020d}{self.log_seq:032d}"[:56]
+        moment = dt.datetime.fromtimestamp(ts, tz=dt.UTC)
+        stamp = moment.strftime("%Y%m%d%H%M%S") + f"{moment.microsecond // 1000:03d}"
+        return f"900{stamp}{self.log_seq:036d}"
 
     def record(self, type_: str, description: str = "", *, ts: float | None = None,
                **fields: Any) -> dict[str, Any]:
@@ -110,7 +114,10 @@ class SandboxTenant:
             "log_id": self.next_log_id(when),
         }
         event.setdefault("_id", event["log_id"])
-        self.logs.append(event)
+        if self.logs and self.logs[-1]["log_id"] > event["log_id"]:
+            bisect.insort(self.logs, event, key=lambda e: e["log_id"])  # a back-dated event
+        else:
+            self.logs.append(event)
         return event
 
     # -- persistence -----------------------------------------------------------------------

@@ -80,7 +80,7 @@ def get_log(req: SandboxRequest) -> Any:
     for event in reversed(req.tenant.logs):
         if event["log_id"] == wanted or event.get("_id") == wanted:
             return event
-    raise ApiError(404, "log not found", "inexistent_log")
+    raise ApiError(404, "Log not found", "inexistent_log")
 
 
 # -- the demo tenant's week of events -----------------------------------------------------
@@ -162,4 +162,4 @@ def prepare_replay(tenant: SandboxTenant, fixture: dict[str, Any]) -> None:
     if "/logs/" in request["path"] and response["status"] == 200:
         body = dict(response["body"])
         if not any(e["log_id"] == body.get("log_id") for e in tenant.logs):
-            tenant.logs.append(body)
+            bisect.insort(tenant.logs, body, key=lambda e: e["log_id"])

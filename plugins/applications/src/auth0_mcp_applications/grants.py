@@ -1,0 +1,94 @@
+"""Tools for client grants (``/api/v2/client-grants``): which application may call which API
+with which scopes. The reference only had create."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from auth0_mcp import ToolContext, ToolError, ToolResult, arg, returns, segment, tool
+from auth0_mcp.shaping import merge_list, page_info
+
+PATH = "/client-grants"
+
+
+@attrs.frozen
+class ListArgs:
+    client_id: str | None = arg(None, minLength=1)
+    audience: str | None = arg(None, minLength=1)
+    page: int = arg(0, minimum=0)
+    per_page: int = arg(50, minimum=1, maximum=100)
+
+
+@tool(name="auth0_list_application_grants", title="List application grants", read_only=True,
+      idempotent=True, scopes=["read:client_grants"],
+      output=returns(grants="array", has_more="boolean"),
+      example={"client_id": "AbCdEfGhIjKlMnOpQrStUvWxYz012345"})
+async def list_application_grants(ctx: ToolContext, args: ListArgs) -> dict[str, Any]:
+    """List client grants: which app may call which API (audience) with which scopes."""
+    items, total = await ctx.api.page(PATH, "client_grants", page=args.page,
+                                      per_page=args.per_page, client_id=args.client_id,
+                                      audience=args.audience)
+    grants = [{k: g[k] for k in ("id", "client_id", "audience", "scope") if k in g}
+              for g in items]
+    return {"grants": grants, **page_info(args.page, args.per_page, len(items), total)}
+
+
+@attrs.frozen
+class CreateArgs:
+    client_id: str = arg(minLength=1)
+    audience: str = arg(description="API identifier", minLength=1)
+    scope: list[str] = arg(description="Scopes to grant", minItems=1)
+
+
+@tool(name="auth0_create_application_grant", title="Create application grant", read_only=False,
+      scopes=["create:client_grants"], output=returns(id="string", scope="array"),
+      example={"client_id": "AbCdEfGhIjKlMnOpQrStUvWxYz012345",
+               "audience": "https://api.example.com/orders", "scope": ["read:orders"]})
+async def create_application_grant(ctx: ToolContext, args: CreateArgs) -> ToolResult:
+    """Let an app (usually machine-to-machine) call an API with these scopes. Find the
+    audience and valid scopes with the API tools first."""
+    grant = await ctx.api.post(PATH, ctx.converter.unstructure(args))
+    return ToolResult(grant, f"Granted {', '.join(grant.get('scope', []))} on "
+                             f"{grant.get('audience')}.")
+
+
+@attrs.frozen
+class UpdateArgs:
+    id: str = arg(minLength=1)
+    scope: list[str] | None = arg(None, "Replace all scopes")
+    add_scope: list[str] = arg(factory=list)
+    remove_scope: list[str] = arg(factory=list)
+
+
+@tool(name="auth0_update_application_grant", title="Update application grant",
+      read_only=False, idempotent=True, scopes=["update:client_grants"],
+      output=returns(id="string", scope="array"),
+      example={"id": "cgr_AbCdEfGhIjKlMnOp", "add_scope": ["cancel:orders"]})
+async def update_application_grant(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
+    """Change a grant's scopes: replace them, or add/remove some."""
+    path = f"{PATH}/{segment(args.id)}"
+    scope = args.scope
+    if args.add_scope or args.remove_scope:
+        if scope is None:
+            scope = (await ctx.api.get(path)).get("scope", [])
+        scope = merge_list(scope, args.add_scope, args.remove_scope)
+    if scope is None:
+        raise ToolError("give scope, add_scope or remove_scope")
+    grant = await ctx.api.patch(path, {"scope": scope})
+    return ToolResult(grant, f"Scopes now: {', '.join(grant.get('scope', [])) or 'none'}.")
+
+
+@attrs.frozen
+class DeleteArgs:
+    id: str = arg(minLength=1)
+
+
+@tool(name="auth0_delete_application_grant", title="Delete application grant",
+      read_only=False, destructive=True, idempotent=True, scopes=["delete:client_grants"],
+      output=returns(deleted="string"), example={"id": "cgr_AbCdEfGhIjKlMnOp"})
+async def delete_application_grant(ctx: ToolContext, args: DeleteArgs) -> dict[str, Any]:
+    """DESTRUCTIVE: revoke an app's access to an API. Confirm first."""
+    await ctx.api.delete(f"{PATH}/{segment(args.id)}")
+    return {"deleted": args.id}
