@@ -144,10 +144,14 @@ class Gatekeeper:
             ip="127.0.0.1", user_agent=req.headers.get("user-agent", ""),
             hostname=self.tenant.domain,
             details={"request": {"method": req.method.lower(), "path": req.path,
-                                 "query": dict(req.query), "body": _mask(req.body),
-                                 "auth": {"strategy": "jwt", "credentials": {
+                                 "query": dict(req.query), "userAgent":
+                                 req.headers.get("user-agent", ""), "body": _mask(req.body),
+                                 "channel": "api", "ip": "127.0.0.1",
+                                 "auth": {"user": {}, "strategy": "jwt", "credentials": {
                                      "scopes": str(req.claims.get("scope", "")).split()}}},
-                     "response": {"statusCode": reply.status}},
+                     "response": {"statusCode": reply.status,
+                                  "body": _mask(reply.body) if isinstance(reply.body, dict)
+                                  else {}}},
         )
         self.tenant.save()
 

@@ -187,6 +187,9 @@ def deploy(tenant: SandboxTenant, action: dict[str, Any],
                "_action": action["id"]}
     tenant.collection(VERSIONS)[version["id"]] = version
     action["_versions"].append(version["id"])
+    action["current_version"] = {k: version[k] for k in ("id", "code", "runtime", "number",
+                                                         "created_at", "updated_at")}
+    action["current_version"].update(status="BUILT", build_time=now)
     return version
 
 
@@ -422,10 +425,27 @@ def prepare_replay(tenant: SandboxTenant, fixture: dict[str, Any]) -> None:
     request, response = fixture["request"], fixture["response"]
     if response["status"] >= 400:
         return
+    body = request.get("body") if isinstance(request.get("body"), dict) else {}
+    if request["method"] == "POST" and request["path"].endswith("/actions/actions"):
+        for aid, action in list(tenant.collection(ACTIONS).items()):
+            if action["name"] == body.get("name"):
+                del tenant.collection(ACTIONS)[aid]
+        return
+    for binding in body.get("bindings") or []:
+        ref = binding.get("ref", {})
+        if ref.get("type") == "action_id" and ref.get("value") not in tenant.collection(ACTIONS):
+            made = make_action(tenant, {"name": f"Bound {ref['value']}", "supported_triggers":
+                                        [{"id": "post-login", "version": "v3"}],
+                                        "code": "exports.onExecutePostLogin = async () => {};"})
+            del tenant.collection(ACTIONS)[made["id"]]
+            made["id"] = ref["value"]
+            tenant.collection(ACTIONS)[made["id"]] = made
+            version = deploy(tenant, made)
+            version["_build_started"] -= PENDING_SECONDS + BUILD_SECONDS + 1
+            _refresh(tenant, made)
     match = re.search(r"/actions/actions/([0-9a-f-]{36})", request["path"])
     if not match or match.group(1) in tenant.collection(ACTIONS):
         return
-    body = request.get("body") if isinstance(request.get("body"), dict) else {}
     action = make_action(tenant, {"name": f"Replay {match.group(1)}",
                                   "supported_triggers": [{"id": "post-login",
                                                           "version": "v3"}],
@@ -437,6 +457,8 @@ def prepare_replay(tenant: SandboxTenant, fixture: dict[str, Any]) -> None:
     vmatch = re.search(r"/versions/([0-9a-f-]{36})", request["path"])
     if vmatch:
         version = deploy(tenant, action)
+        version["_build_started"] -= PENDING_SECONDS + BUILD_SECONDS + 1
+        _refresh(tenant, action)
         del tenant.collection(VERSIONS)[version["id"]]
         version["id"] = vmatch.group(1)
         action["_versions"][-1] = version["id"]

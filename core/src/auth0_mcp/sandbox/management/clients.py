@@ -95,6 +95,7 @@ def make_client(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:
     app_type = body.get("app_type")
     client: dict[str, Any] = {
         "tenant": tenant.name, "global": False, "is_token_endpoint_ip_header_trusted": False,
+        **({"description": body["description"]} if "description" in body else {}),
         "name": body["name"], "is_first_party": True, "sso_disabled": False,
         "cross_origin_auth": False, "oidc_conformant": True,
         "refresh_token": {"expiration_type": "non-expiring", "leeway": 0,
@@ -132,9 +133,11 @@ def find(tenant: SandboxTenant, client_id: str) -> dict[str, Any]:
     return client
 
 
-def shown(client: dict[str, Any], req: SandboxRequest) -> dict[str, Any]:
-    """What this caller may see: no secret without read:client_keys; ``tenant`` always."""
-    out = project(client, req)
+def shown(client: dict[str, Any], req: SandboxRequest, *,
+          projected: bool = True) -> dict[str, Any]:
+    """What this caller may see: no secret without read:client_keys; ``tenant`` always.
+    (PATCH ignores ``fields``, as recorded.)"""
+    out = project(client, req) if projected else dict(client)
     out.setdefault("tenant", client.get("tenant"))
     out = {"tenant": out.pop("tenant"), **out}
     scopes = str(req.claims.get("scope", "")).split()
@@ -185,7 +188,7 @@ def update_client(req: SandboxRequest) -> Any:
             client[key] = {**client[key], **value}
         else:
             client[key] = value
-    return shown(client, req)
+    return shown(client, req, projected=False)
 
 
 @router.delete("/api/v2/clients/{id}", scope="delete:clients")
