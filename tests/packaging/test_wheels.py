@@ -1,0 +1,62 @@
+"""Packaging as users install it: built wheels, extras choosing families, and each family's
+tests passing with only the core and that family installed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+_LOCAL_UV = Path(sys.executable).parent / "uv"
+UV = str(_LOCAL_UV) if _LOCAL_UV.exists() else "uv"
+FAMILIES = {"applications": "applications", "resource_servers": "resource-servers",
+            "actions": "actions", "logs": "logs", "forms": "forms"}
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([UV, "build", "--all-packages", "--wheel", "-q", "-o", str(out)], cwd=ROOT,
+                   check=True)
+    yield out
+
+
+def venv_with(tmp: Path, wheels: Path, *requirements: str) -> Path:
+    env = tmp / "venv"
+    subprocess.run([UV, "venv", "-q", str(env)], check=True)
+    subprocess.run([UV, "pip", "install", "-q", "--python", str(env / "bin/python"),
+                    "--find-links", str(wheels), *requirements], check=True)
+    return env
+
+
+@pytest.mark.parametrize("extras", [("actions", "logs"), ("applications", "forms"),
+                                    ("resource-servers",)])
+def test_extras_install_exactly_those_families(extras: tuple[str, ...], wheels: Path,
+                                               tmp_path: Path):
+    env = venv_with(tmp_path, wheels, f"auth0-mcp[{','.join(extras)}]==0.1.0")
+    listed = subprocess.run([str(env / "bin/auth0-mcp"), "tools", "list", "--json"],
+                            capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    plugins = {t["plugin"] for t in json.loads(listed.stdout)["tools"]}
+    assert {FAMILIES[p] for p in plugins} == set(extras)
+    assert "skipping" not in listed.stderr
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_each_family_passes_its_tests_alone(family: str, wheels: Path, tmp_path: Path):
+    dist = FAMILIES[family]
+    env = venv_with(tmp_path, wheels, f"auth0-mcp[{dist},testing]==0.1.0")
+    tests = ROOT / "plugins" / family / "tests"
+    (tmp_path / "none.ini").write_text("[pytest]\n")  # keep the workspace's config out
+    result = subprocess.run(
+        [str(env / "bin/python"), "-m", "pytest", str(tests), "-q", "-p", "auth0_mcp.testing",
+         "-o", "anyio_mode=auto", "--import-mode=importlib", "-c", str(tmp_path / "none.ini"),
+         "--rootdir", str(tmp_path), "-p", "no:cacheprovider"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout
