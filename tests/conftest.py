@@ -2,48 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
-EXE = str(Path(sys.executable).parent / "auth0-mcp")
-# A clean environment: no credentials or filters from the developer's shell leak in.
-CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", "DEBUG"))}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            if proc.poll() is not None:
-                raise AssertionError(proc.communicate()[1]) from None
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not come up")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    proc.communicate()
+from auth0_mcp.testing.processes import CLEAN_ENV, EXE, free_port, stop, wait_until_up
 
 
 @pytest.fixture(scope="module")

@@ -79,6 +79,11 @@ class SandboxServer:
         return self.tenant.domain
 
     @property
+    def issuer_url(self) -> str:
+        """The OAuth issuer (``http://127.0.0.1:<port>/``), as tokens carry it."""
+        return self.tenant.issuer
+
+    @property
     def admin_credentials(self) -> tuple[str, str]:
         """(client_id, client_secret) of the seeded M2M app allowed every Management scope."""
         for client in self.tenant.collection("clients").values():
