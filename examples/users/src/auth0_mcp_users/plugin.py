@@ -1,0 +1,15 @@
+"""The users family: its tools, and the sandbox endpoints they need."""
+
+from auth0_mcp import hookimpl
+
+from . import sandbox, tools
+
+
+@hookimpl
+def auth0_mcp_register_tools():
+    return [tools.search_users_by_email, tools.get_user, tools.block_user, tools.unblock_user]
+
+
+@hookimpl
+def auth0_mcp_sandbox_routers():
+    return [sandbox.router]
