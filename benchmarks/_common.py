@@ -77,3 +77,74 @@ def spawn(args: Sequence[str], env: dict[str, str] | None = None) -> subprocess.
 def emit(results: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(results, indent=2))
+
+
+def start_sandbox(extra: Sequence[str] = ()) -> tuple[subprocess.Popen[str], str, str, str]:
+    """``auth0-mcp sandbox`` in its own process (its own core); returns the process, base URL
+    and the admin application's credentials, read from what it prints."""
+    proc = subprocess.Popen([EXE, "sandbox", "--port", "0", *extra], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env=CLEAN_ENV)
+    assert proc.stderr
+    base = client_id = secret = ""
+    for line in proc.stderr:
+        if "domain (AUTH0_DOMAIN):" in line:
+            base = line.split(":", 1)[1].strip()
+        elif "client_id" in line and "admin application" in line:
+            client_id = line.rsplit(" ", 1)[1].strip()
+        elif "client_secret" in line and not client_id == "" and not secret:
+            secret = line.rsplit(" ", 1)[1].strip()
+        if base and client_id and secret:
+            break
+    if not (base and client_id and secret):
+        raise RuntimeError("the sandbox did not start")
+    return proc, base, client_id, secret
+
+
+def server_env(base: str, client_id: str, secret: str) -> dict[str, str]:
+    return {**CLEAN_ENV, "AUTH0_DOMAIN": base, "AUTH0_CLIENT_ID": client_id,
+            "AUTH0_CLIENT_SECRET": secret}
+
+
+def peak_rss_mib(pid: int) -> float:
+    """VmHWM: the process's peak resident set size."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class StdioSession:
+    """Raw JSON-RPC over a server's stdio: no client library in the measured path."""
+
+    def __init__(self, env: dict[str, str], args: Sequence[str] = ("run",)) -> None:
+        self.proc = spawn(list(args), env)
+        self.next_id = 10
+        assert self.proc.stdin and self.proc.stdout
+        send(self.proc.stdin, INIT)
+        read_response(self.proc.stdout, 1)
+        send(self.proc.stdin, INITIALIZED)
+
+    def call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin and self.proc.stdout
+        self.next_id += 1
+        send(self.proc.stdin, {"jsonrpc": "2.0", "id": self.next_id, "method": "tools/call",
+                               "params": {"name": name, "arguments": arguments}})
+        result = read_response(self.proc.stdout, self.next_id)["result"]
+        if result.get("isError"):
+            raise RuntimeError(result["content"][0]["text"])
+        return result
+
+    def close(self) -> None:
+        assert self.proc.stdin
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
