@@ -83,3 +83,26 @@ def _object_schema(cls: type) -> dict[str, Any]:
 def input_schema(cls: type) -> dict[str, Any]:
     """The ``inputSchema`` of a tool whose arguments are the attrs class ``cls``."""
     return _object_schema(cls)
+
+
+def _lean(node: Any, *, root: bool) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "minLength" and value == 1:
+                continue  # "non-empty" is still enforced by validation
+            if key == "additionalProperties" and value is False and not root:
+                continue  # nested unknown keys are still rejected by validation
+            out[key] = _lean(value, root=False)
+        return out
+    if isinstance(node, list):
+        return [_lean(v, root=False) for v in node]
+    return node
+
+
+@functools.cache
+def published_schema(cls: type) -> dict[str, Any]:
+    """The schema ``tools/list`` shows: the validation schema without the keywords that only
+    guard against mistakes the pipeline catches anyway (``minLength: 1``, nested
+    ``additionalProperties: false``), because every byte is paid in every session."""
+    return _lean(input_schema(cls), root=True)

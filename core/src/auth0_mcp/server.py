@@ -31,12 +31,14 @@ def to_mcp_tool(spec: ToolSpec) -> types.Tool:
         name=spec.name,
         title=spec.title,
         description=spec.description,
-        input_schema=spec.input_schema,
+        input_schema=spec.published_schema,
         output_schema=dict(spec.output_schema) if spec.output_schema else None,
+        # Hints equal to the spec's defaults (readOnly false, idempotent false) are left out;
+        # destructive and openWorld default to true, so false is always said.
         annotations=types.ToolAnnotations(
-            read_only_hint=spec.read_only,
+            read_only_hint=spec.read_only or None,
             destructive_hint=spec.destructive,
-            idempotent_hint=spec.idempotent,
+            idempotent_hint=spec.idempotent or None,
             open_world_hint=spec.open_world,
         ),
     )

@@ -73,9 +73,17 @@ class ToolSpec:
 
     @property
     def input_schema(self) -> dict[str, Any]:
+        """The schema arguments are validated against."""
         from .schema import input_schema
 
         return input_schema(self.input_type)
+
+    @property
+    def published_schema(self) -> dict[str, Any]:
+        """The leaner schema ``tools/list`` shows (see schema.published_schema)."""
+        from .schema import published_schema
+
+        return published_schema(self.input_type)
 
 
 def returns(**fields: str) -> dict[str, Any]:

@@ -15,8 +15,8 @@ DEFAULT_RUNTIME = "node22"
 
 @attrs.frozen
 class Trigger:
-    id: str = arg(description="e.g. post-login", minLength=1)
-    version: str = arg(description="e.g. v3", minLength=1)
+    id: str = arg(minLength=1)
+    version: str = arg(minLength=1)
 
 
 @attrs.frozen
@@ -28,7 +28,7 @@ class Dependency:
 @attrs.frozen
 class Secret:
     name: str = arg(minLength=1)
-    value: str | None = arg(None, "Omit to keep the current value")
+    value: str | None = arg(None)
 
 
 def summary(action: dict[str, Any]) -> dict[str, Any]:
@@ -84,8 +84,9 @@ async def get_action(ctx: ToolContext, args: IdArgs) -> dict[str, Any]:
 @attrs.frozen
 class CreateArgs:
     name: str = arg(minLength=1)
-    supported_triggers: list[Trigger] = arg(minItems=1)
-    code: str = arg(description="JavaScript exporting the trigger's handler", minLength=1)
+    supported_triggers: list[Trigger] = arg(description="e.g. [{id: post-login, version: v3}]",
+                                            minItems=1)
+    code: str = arg(description="JS exporting the trigger's handler", minLength=1)
     runtime: str = arg(DEFAULT_RUNTIME)
     dependencies: list[Dependency] = arg(factory=list)
     secrets: list[Secret] = arg(factory=list)
@@ -116,6 +117,7 @@ class UpdateArgs:
 
 @tool(name="auth0_update_action", title="Update Action", read_only=False, idempotent=True,
       scopes=["update:actions"], output=returns(id="string"),
+      description="Update the draft (a secret sent without value keeps it); deploy to go live.",
       example={"id": "f1d2c3b4-a5e6-4f70-8192-a3b4c5d6e7f8", "runtime": "node22"})
 async def update_action(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
     """Update an Action's draft; deploy to make it live."""
@@ -165,8 +167,7 @@ class DeployArgs:
       output=returns(status="string", deployed="boolean", number="integer"), timeout=90,
       example={"id": "f1d2c3b4-a5e6-4f70-8192-a3b4c5d6e7f8"})
 async def deploy_action(ctx: ToolContext, args: DeployArgs) -> ToolResult:
-    """Deploy an Action's draft and wait for the build; a failed build is reported as failed,
-    never as deployed."""
+    """Deploy the draft and wait for its build; a failed build is reported, never deployed."""
     version = await ctx.api.post(f"{PATH}/{segment(args.id)}/deploy")
     return await wait_for_build(ctx, args.id, version, args.wait)
 

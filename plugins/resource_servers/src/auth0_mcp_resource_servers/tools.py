@@ -21,7 +21,7 @@ def summary(rs: dict[str, Any]) -> dict[str, Any]:
 
 @attrs.frozen
 class Scope:
-    value: str = arg(description="e.g. read:orders", minLength=1)
+    value: str = arg(minLength=1)
     description: str = arg("")
 
 
@@ -37,7 +37,7 @@ class ListArgs:
       output=returns(resource_servers="array", page="integer", has_more="boolean"),
       example={"per_page": 10})
 async def list_resource_servers(ctx: ToolContext, args: ListArgs) -> dict[str, Any]:
-    """List APIs (resource servers): id, name, identifier (audience), scope count."""
+    """List APIs (resource servers): id, name, identifier (audience)."""
     items, total = await ctx.api.page(PATH, "resource_servers", page=args.page,
                                       per_page=args.per_page, identifiers=args.identifiers)
     return {"resource_servers": [summary(i) for i in items],
@@ -59,22 +59,21 @@ async def get_resource_server(ctx: ToolContext, args: GetArgs) -> dict[str, Any]
 
 @attrs.frozen
 class CreateArgs:
-    name: str = arg(description="Display name")
-    identifier: str = arg(description="Audience URI, e.g. https://api.example.com (immutable)",
-                          minLength=1)
+    name: str = arg()
+    identifier: str = arg(description="Audience URI (immutable)", minLength=1)
     scopes: list[Scope] = arg(factory=list)
-    signing_alg: Literal["RS256", "HS256", "PS256"] = arg("RS256", "Prefer RS256")
+    signing_alg: Literal["RS256", "HS256", "PS256"] = arg("RS256")
     token_lifetime: int | None = arg(None, "Seconds", minimum=1)
-    allow_offline_access: bool | None = arg(None, "Allow refresh tokens")
-    skip_consent_for_verifiable_first_party_clients: bool | None = arg(None)
+    allow_offline_access: bool | None = arg(None)
     enforce_policies: bool | None = arg(None, "Enable RBAC")
-    token_dialect: Literal["access_token", "access_token_authz", "rfc9068_profile",
-                           "rfc9068_profile_authz"] | None = arg(None)
+    settings: dict[str, Any] | None = arg(None, "Other API fields, e.g. token_dialect")
 
 
 def _body(ctx: ToolContext, args: Any, *skip: str) -> dict[str, Any]:
     data = ctx.converter.unstructure(args)
-    return {k: v for k, v in data.items() if v is not None and k not in skip}
+    body = {k: v for k, v in data.items()
+            if v is not None and k not in skip and k != "settings"}
+    return {**(data.get("settings") or {}), **body}
 
 
 @tool(name="auth0_create_resource_server", title="Create API", read_only=False,
@@ -92,29 +91,27 @@ async def create_resource_server(ctx: ToolContext, args: CreateArgs) -> ToolResu
 class UpdateArgs:
     id: str = arg(description="API id or identifier URL", minLength=1)
     name: str | None = arg(None)
-    scopes: list[Scope] | None = arg(None, "Replaces ALL scopes; prefer add_scopes/remove_scopes")
     add_scopes: list[Scope] = arg(factory=list, description="Add or re-describe scopes")
     remove_scopes: list[str] = arg(factory=list, description="Scope values to remove")
     signing_alg: Literal["RS256", "HS256", "PS256"] | None = arg(None)
     token_lifetime: int | None = arg(None, minimum=1)
     allow_offline_access: bool | None = arg(None)
-    skip_consent_for_verifiable_first_party_clients: bool | None = arg(None)
     enforce_policies: bool | None = arg(None)
-    token_dialect: Literal["access_token", "access_token_authz", "rfc9068_profile",
-                           "rfc9068_profile_authz"] | None = arg(None)
+    settings: dict[str, Any] | None = arg(None, "Other API fields, e.g. token_dialect")
 
 
 @tool(name="auth0_update_resource_server", title="Update API", read_only=False, idempotent=True,
       scopes=["update:resource_servers"], output=returns(id="string", identifier="string"),
       example={"id": "https://api.example.com/orders", "add_scopes": [{"value": "write:orders"}]})
 async def update_resource_server(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
-    """Update an API. add_scopes/remove_scopes edit the scope list without replacing it."""
+    """Update an API; add_scopes/remove_scopes edit its scopes in place."""
     path = f"{PATH}/{segment(args.id)}"
     body = _body(ctx, args, "id", "add_scopes", "remove_scopes")
     if args.add_scopes or args.remove_scopes:
         current = body.get("scopes")
         if current is None:
             current = (await ctx.api.get(path)).get("scopes") or []
+        current = list(current)
         body["scopes"] = merge_list(current, ctx.converter.unstructure(args.add_scopes),
                                     args.remove_scopes, key=lambda s: s["value"])
     if not body:
