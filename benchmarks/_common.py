@@ -82,7 +82,8 @@ def emit(results: dict[str, Any], as_json: bool) -> None:
 def start_sandbox(extra: Sequence[str] = ()) -> tuple[subprocess.Popen[str], str, str, str]:
     """``auth0-mcp sandbox`` in its own process (its own core); returns the process, base URL
     and the admin application's credentials, read from what it prints."""
-    proc = subprocess.Popen([EXE, "sandbox", "--port", "0", *extra], stdin=subprocess.DEVNULL,
+    port = [] if "--port" in extra else ["--port", "0"]
+    proc = subprocess.Popen([EXE, "sandbox", *port, *extra], stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env=CLEAN_ENV)
     assert proc.stderr

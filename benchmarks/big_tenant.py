@@ -15,6 +15,7 @@ from pathlib import Path
 from _common import (
     StdioSession,
     emit,
+    free_port,
     peak_rss_mib,
     print_table,
     rss_mib,
@@ -28,8 +29,8 @@ from auth0_mcp.sandbox.seed import seed_tenant
 from auth0_mcp.sandbox.tenant import SandboxTenant
 
 
-def build_state(path: Path, apps: int, logs: int) -> None:
-    tenant = SandboxTenant(base_url="http://127.0.0.1:0", state_file=path)
+def build_state(path: Path, port: int, apps: int, logs: int) -> None:
+    tenant = SandboxTenant(base_url=f"http://127.0.0.1:{port}", state_file=path)
     seed_tenant(tenant, ROUTERS, demo=False)
     kinds = ["spa", "native", "regular_web", "non_interactive"]
     for i in range(apps):
@@ -51,9 +52,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "tenant.json"
-        build_state(state, args.apps, args.logs)
-        box, base, client_id, secret = start_sandbox(["--state", str(state),
-                                                      "--rate-limit", "1000000"])
+        port = free_port()
+        build_state(state, port, args.apps, args.logs)
+        box, base, client_id, secret = start_sandbox(["--state", str(state), "--port",
+                                                      str(port), "--rate-limit", "1000000"])
         try:
             session = StdioSession(server_env(base, client_id, secret))
             pid = session.proc.pid
@@ -94,8 +96,10 @@ def main() -> None:
     if args.json:
         emit(results, True)
         return
-    print_table("big tenant through the MCP server (stdio)", [
-        {"what": k, **v} for k, v in results.items() if isinstance(v, dict)])
+    print_table("list every application (auth0_list_applications, 100 per call)",
+                [results["applications"]])
+    print_table("page through the log (auth0_list_logs checkpoint mode, 100 per call)",
+                [results["logs"]])
     print(f"\nserver peak RSS: {results['server_peak_rss_mib']} MiB")
 
 
