@@ -46,3 +46,17 @@ def auth0_mcp(sandbox: object) -> Harness:
 @pytest.fixture
 def call_tool(auth0_mcp: Harness):
     return auth0_mcp.call
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[object]:
+    """The active keyring backend is an in-memory one for the test, then restored."""
+    import keyring
+
+    from .memory_keyring import install
+
+    backend, previous = install()
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
