@@ -1,80 +1,119 @@
-"""Tools for Auth0 applications (``/api/v2/clients``)."""
+"""Tools for Auth0 applications (``/api/v2/clients``).
+
+Schemas stay small: the fields almost every call needs are arguments, every other client
+setting the reference offered travels in one object (``settings`` / ``set``) whose keys the
+handler checks against that list before anything is sent, so high-risk fields (addons,
+custom login pages, encryption keys, client metadata...) can never be written.
+"""
 
 from __future__ import annotations
 
-import ipaddress
+import json
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 import attrs
 
 from auth0_mcp import ToolContext, ToolError, ToolResult, arg, returns, segment, tool
 from auth0_mcp.shaping import merge_list, page_info, pick
 
+from .urls import non_verifiable
+
 PATH = "/clients"
 AppType = Literal["spa", "native", "regular_web", "non_interactive"]
-SUMMARY = ("client_id", "name", "app_type")
+SKIP_FLAG = "skip_non_verifiable_callback_uri_confirmation_prompt"
 LIST_FIELDS = ("callbacks", "allowed_logout_urls", "web_origins", "allowed_origins",
                "grant_types", "client_aliases", "allowed_clients")
-ListField = Literal["callbacks", "allowed_logout_urls", "web_origins", "allowed_origins",
-                    "grant_types", "client_aliases", "allowed_clients"]
-SKIP_FLAG = "skip_non_verifiable_callback_uri_confirmation_prompt"
+# The reference's create/update fields (reference §1.2) after its high-risk cut (#175).
+SETTINGS = frozenset({
+    *LIST_FIELDS, "description", "is_first_party", "oidc_conformant", "sso", "sso_disabled",
+    "cross_origin_authentication", "cross_origin_loc", "logo_uri", "organization_usage",
+    "organization_require_behavior", "token_endpoint_auth_method", "jwt_configuration",
+    "refresh_token", "mobile", "oidc_logout", "native_social_login", SKIP_FLAG,
+})
+UPDATABLE = SETTINGS | {"name", "app_type"}
+NEVER_LISTED = frozenset({"client_secret", "encryption_key"})
+SUMMARY_FIELDS = ("client_id", "name", "app_type", "global", "description")
+SUMMARY_BYTES = 180
+PER_PAGE = 25
+SEARCH_PAGE = 100  # page size while searching names across the whole tenant
 
 
 def summary(client: dict[str, Any]) -> dict[str, Any]:
-    out = pick(client, SUMMARY)
-    callbacks = client.get("callbacks") or []
-    if callbacks:
-        out["callbacks"] = len(callbacks)
+    """client_id, name, type, the global flag, and as much description as fits in
+    ``SUMMARY_BYTES`` of JSON."""
+    out = pick(client, ("client_id", "name", "app_type"))
+    if client.get("global"):
+        out["global"] = True
+    description = client.get("description")
+    if isinstance(description, str) and description.strip():
+        room = SUMMARY_BYTES - len(json.dumps({**out, "description": ""}))
+        text = description.strip()
+        if len(json.dumps(text)) - 2 > room:
+            while text and len(json.dumps(text)) + 1 > room:  # +3 for "...", -2 for quotes
+                text = text[:-1]
+            text = text.rstrip() + "..."
+        if len(text) >= 12:
+            out["description"] = text
     return out
 
 
-def non_verifiable(url: str) -> bool:
-    """Custom schemes and loopback hosts cannot be verified by Auth0 (reference #162)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return True
-    host = (parts.hostname or "").strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def check_keys(given: dict[str, Any] | None, allowed: frozenset[str] | tuple[str, ...],
+               what: str) -> None:
+    """Refuse keys the schema cannot express, before anything is sent."""
+    unknown = sorted(set(given or {}) - set(allowed))
+    if unknown:
+        raise ToolError(f"{what} does not accept {', '.join(unknown)}; allowed: "
+                        f"{', '.join(sorted(allowed))}")
+
+
+def string_lists(given: dict[str, Any] | None, what: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in (given or {}).items():
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ToolError(f"{what}.{key} must be a list of strings")
+        out[key] = value
+    return out
 
 
 @attrs.frozen
 class ListArgs:
     page: int = arg(0, minimum=0)
-    per_page: int = arg(25, minimum=1, maximum=100)
+    per_page: int | None = arg(None, minimum=1, maximum=100)
     app_type: AppType | None = arg(None)
-    name: str | None = arg(None, "Name contains (searches all pages)", minLength=1)
-    fields: list[str] | None = arg(None, "Extra fields per app")
+    name: str | None = arg(None, "Substring, any case", minLength=1)
+    fields: list[str] | None = arg(None, "Extra fields")
 
 
 @tool(name="auth0_list_applications", title="List applications", read_only=True,
       idempotent=True, scopes=["read:clients"],
-      output=returns(applications="array", has_more="boolean"),
-      example={"app_type": "spa", "per_page": 10})
+      output=returns(applications="array"),
+      example={"name": "shop", "app_type": "spa"})
 async def list_applications(ctx: ToolContext, args: ListArgs) -> dict[str, Any]:
-    """List applications: client_id, name, type. `name` searches all pages."""
-    extra = [f for f in args.fields or [] if f not in SUMMARY and f != "client_secret"]
+    """List applications: client_id, name, type."""
+    per_page = args.per_page or PER_PAGE
+    extra = [f for f in args.fields or [] if f not in SUMMARY_FIELDS]
+    refused = sorted(NEVER_LISTED.intersection(extra))
+    if refused:
+        raise ToolError(f"{', '.join(refused)} is never shown by this server; a person can "
+                        "copy it from the Auth0 dashboard")
+    query = {"app_type": args.app_type, "include_fields": True,
+             "fields": ",".join([*SUMMARY_FIELDS, *extra])}
 
     def shape(client: dict[str, Any]) -> dict[str, Any]:
         return {**summary(client), **pick(client, extra)}
 
     if args.name:
-        needle = args.name.lower()
+        needle = args.name.casefold()
         matches = [shape(c) async for c in ctx.api.iterate_pages(PATH, "clients",
-                                                                 app_type=args.app_type)
-                   if needle in str(c.get("name", "")).lower()]
-        chunk = matches[args.page * args.per_page:(args.page + 1) * args.per_page]
+                                                                 per_page=SEARCH_PAGE, **query)
+                   if needle in str(c.get("name", "")).casefold()]
+        chunk = matches[args.page * per_page:(args.page + 1) * per_page]
         return {"applications": chunk,
-                **page_info(args.page, args.per_page, len(chunk), len(matches))}
-    items, total = await ctx.api.page(PATH, "clients", page=args.page, per_page=args.per_page,
-                                      app_type=args.app_type)
+                **page_info(args.page, per_page, len(chunk), len(matches))}
+    items, total = await ctx.api.page(PATH, "clients", page=args.page, per_page=per_page,
+                                      **query)
     return {"applications": [shape(c) for c in items],
-            **page_info(args.page, args.per_page, len(items), total)}
+            **page_info(args.page, per_page, len(items), total)}
 
 
 @attrs.frozen
@@ -83,10 +122,10 @@ class IdArgs:
 
 
 @tool(name="auth0_get_application", title="Get application", read_only=True, idempotent=True,
-      scopes=["read:clients"], output=returns(client_id="string", name="string"),
+      scopes=["read:clients"], output=returns(client_id="string"),
       example={"client_id": "AbCdEfGhIjKlMnOpQrStUvWxYz012345"})
 async def get_application(ctx: ToolContext, args: IdArgs) -> dict[str, Any]:
-    """Get an application's full settings (secrets redacted)."""
+    """Get all of an application's settings (secrets redacted)."""
     return await ctx.api.get(f"{PATH}/{segment(args.client_id)}")
 
 
@@ -94,74 +133,71 @@ async def get_application(ctx: ToolContext, args: IdArgs) -> dict[str, Any]:
 class CreateArgs:
     name: str = arg(minLength=1)
     app_type: AppType | None = arg(None)
-    description: str | None = arg(None, maxLength=140)
     callbacks: list[str] | None = arg(None)
-    allowed_logout_urls: list[str] | None = arg(None)
-    web_origins: list[str] | None = arg(None)
-    allowed_origins: list[str] | None = arg(None)
-    grant_types: list[str] | None = arg(None)
-    token_endpoint_auth_method: Literal["none", "client_secret_post",
-                                        "client_secret_basic"] | None = arg(None)
-    oidc_conformant: bool | None = arg(None)
-    is_first_party: bool | None = arg(None)
-    logo_uri: str | None = arg(None)
-    organization_usage: Literal["deny", "allow", "require"] | None = arg(None)
-    jwt_configuration: dict[str, Any] | None = arg(None)
-    refresh_token: dict[str, Any] | None = arg(None)
+    settings: dict[str, Any] | None = arg(None, "More fields: web_origins, "
+                                          "allowed_logout_urls, description...")
 
 
-def defaults_for(args: CreateArgs) -> dict[str, Any]:
-    """The reference's safe defaults, only where the user asked for nothing else."""
+def defaults_for(app_type: str | None, given: dict[str, Any]) -> dict[str, Any]:
+    """The reference's safe defaults, each only where the caller chose nothing else."""
     out: dict[str, Any] = {}
-    if args.oidc_conformant is None:
+    if "oidc_conformant" not in given:
         out["oidc_conformant"] = True
-    if args.jwt_configuration is None:
+    jwt = given.get("jwt_configuration")
+    if not isinstance(jwt, dict):
         out["jwt_configuration"] = {"alg": "RS256", "lifetime_in_seconds": 36000}
-    if args.token_endpoint_auth_method is None and args.app_type:
+    elif "alg" not in jwt:
+        out["jwt_configuration"] = {**jwt, "alg": "RS256"}
+    if "token_endpoint_auth_method" not in given and app_type:
         out["token_endpoint_auth_method"] = (
-            "none" if args.app_type in ("spa", "native") else "client_secret_post")
-    if any(non_verifiable(u) for u in args.callbacks or []):
+            "none" if app_type in ("spa", "native") else "client_secret_post")
+    if SKIP_FLAG not in given and any(non_verifiable(u) for u in given.get("callbacks") or []):
         out[SKIP_FLAG] = True
     return out
 
 
+def secret_hint(ctx: ToolContext, client: dict[str, Any]) -> str:
+    """Where a person (not the model) can read the secret: the dashboard in the tenant's
+    region, or the API for the sandbox and custom domains, which have no derivable dashboard."""
+    client_id = client["client_id"]
+    if ctx.tenant.dashboard_url:
+        where = f"the dashboard: {ctx.tenant.dashboard_url}/applications/{client_id}/settings"
+    else:
+        where = (f"GET https://{ctx.tenant.domain}/api/v2/clients/{client_id} with a token "
+                 "that has read:client_keys")
+    hint = f"redacted here; a person can copy it from {where}"
+    if client.get("token_endpoint_auth_method") == "none":
+        return f"not used by this public client (token_endpoint_auth_method none); {hint}"
+    return hint
+
+
 @tool(name="auth0_create_application", title="Create application", read_only=False,
-      scopes=["create:clients"], output=returns(client_id="string", domain="string"),
+      scopes=["create:clients"], output=returns(client_id="string"),
       example={"name": "Storefront", "app_type": "spa",
-               "callbacks": ["https://shop.example.com/callback"]})
+               "callbacks": ["https://shop.example.com/callback"],
+               "settings": {"web_origins": ["https://shop.example.com"]}})
 async def create_application(ctx: ToolContext, args: CreateArgs) -> ToolResult:
-    """Create an application (OIDC, RS256 unless asked otherwise). Answers client_id and
-    domain; the secret is never shown."""
-    body = {k: v for k, v in ctx.converter.unstructure(args).items() if v is not None}
-    applied = defaults_for(args)
-    created = await ctx.api.post(PATH, {**body, **applied})
-    client_id = created["client_id"]
-    where = (f"{ctx.tenant.dashboard_url}/applications/{client_id}/settings"
-             if ctx.tenant.dashboard_url else
-             f"GET https://{ctx.tenant.domain}/api/v2/clients/{client_id} (needs read:client_keys)")
-    data = {"client_id": client_id, "domain": ctx.tenant.domain, "name": created.get("name"),
-            "app_type": created.get("app_type"), "defaults_applied": sorted(applied),
-            "secret_access": "the client secret is never shown here; a person can copy it "
-                             "from " + where}
-    return ToolResult(data, f"Created {created.get('name')!r}: client_id {client_id}, domain "
-                            f"{ctx.tenant.domain}.")
+    """Create an application. Defaults unless given: OIDC, RS256, auth method by type."""
+    settings = dict(args.settings or {})
+    check_keys(settings, SETTINGS - {"callbacks"}, "settings")
+    string_lists({k: v for k, v in settings.items() if k in LIST_FIELDS}, "settings")
+    given = {k: v for k, v in {"name": args.name, "app_type": args.app_type,
+                                "callbacks": args.callbacks}.items() if v is not None}
+    given.update(settings)
+    applied = defaults_for(args.app_type, given)
+    created = await ctx.api.post(PATH, {**given, **applied})
+    data = {**pick(created, ("client_id", "name", "app_type")), "domain": ctx.tenant.domain,
+            "secret_access": secret_hint(ctx, created), "defaults_applied": applied}
+    return ToolResult(data, f"Created {created.get('name')!r}: client_id "
+                            f"{created['client_id']} on {ctx.tenant.domain}.")
 
 
 @attrs.frozen
 class UpdateArgs:
     client_id: str = arg(minLength=1)
-    name: str | None = arg(None, minLength=1)
-    description: str | None = arg(None, maxLength=140)
-    app_type: AppType | None = arg(None)
-    token_endpoint_auth_method: Literal["none", "client_secret_post",
-                                        "client_secret_basic"] | None = arg(None)
-    oidc_conformant: bool | None = arg(None)
-    logo_uri: str | None = arg(None)
-    set: dict[str, list[str]] | None = arg(None, "Replace list fields, e.g. {callbacks: [...]}")
-    add: dict[str, list[str]] | None = arg(None, "Append to list fields (callbacks, "
-                                           "allowed_logout_urls, web_origins, ...)")
-    remove: dict[str, list[str]] | None = arg(None, "Remove from list fields")
-    settings: dict[str, Any] | None = arg(None, "Other fields, e.g. jwt_configuration")
+    set: dict[str, Any] | None = arg(None, "e.g. {name: ...}")
+    add: dict[str, Any] | None = arg(None, "e.g. {callbacks: [...]}")
+    remove: dict[str, Any] | None = arg(None)
 
 
 @tool(name="auth0_update_application", title="Update application", read_only=False,
@@ -169,33 +205,34 @@ class UpdateArgs:
       example={"client_id": "AbCdEfGhIjKlMnOpQrStUvWxYz012345",
                "add": {"callbacks": ["https://shop.example.com/cb2"]}})
 async def update_application(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
-    """Update an application. add/remove edit list fields without replacing them."""
+    """Change an application: set replaces fields; add/remove edit list fields
+    (callbacks, web_origins...) in place."""
+    body = dict(args.set or {})
+    check_keys(body, UPDATABLE, "set")
+    string_lists({k: v for k, v in body.items() if k in LIST_FIELDS}, "set")
+    check_keys(args.add, LIST_FIELDS, "add")
+    check_keys(args.remove, LIST_FIELDS, "remove")
+    add, remove = string_lists(args.add, "add"), string_lists(args.remove, "remove")
+    if not (body or add or remove):
+        raise ToolError("nothing to change: give set, add or remove")
     path = f"{PATH}/{segment(args.client_id)}"
-    plain = ("name", "description", "app_type", "token_endpoint_auth_method",
-             "oidc_conformant", "logo_uri")
-    body: dict[str, Any] = {k: getattr(args, k) for k in plain if getattr(args, k) is not None}
-    body.update(args.settings or {})
-    edits = {**(args.set or {})}
-    touched = set(args.add or {}) | set(args.remove or {})
-    unknown = sorted((set(edits) | touched) - set(LIST_FIELDS))
-    if unknown:
-        raise ToolError(f"not a list field: {', '.join(unknown)} (list fields: "
-                        f"{', '.join(LIST_FIELDS)})")
+    touched = sorted(set(add) | set(remove))
     if touched:
-        current = await ctx.api.get(path, fields=",".join(sorted(touched)),
-                                    include_fields=True)
-        for name in sorted(touched):
-            base = edits.get(name, current.get(name) or [])
-            edits[name] = merge_list(base, (args.add or {}).get(name, ()),
-                                     (args.remove or {}).get(name, ()))
-    body.update(edits)
-    if "callbacks" in edits and SKIP_FLAG not in body and any(
-            non_verifiable(u) for u in edits["callbacks"]):
-        body[SKIP_FLAG] = True
-    if not body:
-        raise ToolError("nothing to change: give at least one field")
+        current = await ctx.api.get(path, fields=",".join(touched), include_fields=True)
+        for name in touched:
+            base = body[name] if name in body else current.get(name) or []
+            body[name] = merge_list(base, add.get(name, ()), remove.get(name, ()))
+    introduced = {*(args.set or {}).get("callbacks", ()), *add.get("callbacks", ())}
+    applied = {}
+    if SKIP_FLAG not in body and any(non_verifiable(u) for u in body.get("callbacks", ())
+                                     if u in introduced):
+        applied[SKIP_FLAG] = body[SKIP_FLAG] = True
     updated = await ctx.api.patch(path, body)
-    return ToolResult(updated, f"Updated {', '.join(sorted(body))}.")
+    data = {"client_id": updated.get("client_id", args.client_id), "name": updated.get("name"),
+            "changed": {k: updated.get(k) for k in body}}
+    if applied:
+        data["defaults_applied"] = applied
+    return ToolResult(data, f"Updated {', '.join(sorted(body))}.")
 
 
 @tool(name="auth0_delete_application", title="Delete application", read_only=False,
@@ -203,6 +240,7 @@ async def update_application(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
       output=returns(deleted="string"),
       example={"client_id": "AbCdEfGhIjKlMnOpQrStUvWxYz012345"})
 async def delete_application(ctx: ToolContext, args: IdArgs) -> dict[str, Any]:
-    """DESTRUCTIVE: delete an application; its users can no longer log in. Confirm first."""
+    """DESTRUCTIVE: delete an application; its users and services can no longer get tokens.
+    Confirm with the user first."""
     await ctx.api.delete(f"{PATH}/{segment(args.client_id)}")
     return {"deleted": args.client_id}
