@@ -165,3 +165,23 @@ async def test_offset_and_checkpoint_iteration():
     assert items == [1, 2] and seen[1].url.params["from"] == "abc"
     with anyio.fail_after(5):
         await api.aclose()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (404, {"statusCode": 404, "error": "Not Found", "message": "The client does not exist",
+               "errorCode": "inexistent_client"}, "list the resources to find the right one"),
+        (409, {"statusCode": 409, "message": "already exists"}, "It already exists"),
+        (422, {"statusCode": 422, "message": "Unprocessable"}, "Fix the arguments"),
+        (401, {"statusCode": 401, "message": "Invalid token"}, "auth0-mcp init"),
+        (403, {"statusCode": 403, "message": "Please upgrade", "errorCode":
+               "feature_not_enabled"}, "does not allow this operation"),
+    ],
+)
+async def test_auth0_errors_become_actionable_messages(status, body, expected):
+    api, _ = client([httpx.Response(status, json=body)] * 2)  # a 401 is retried once
+    api.retries = 0
+    with pytest.raises(Auth0ApiError) as info:
+        await api.post("/clients", {})
+    assert expected in str(info.value) and str(status) in str(info.value)

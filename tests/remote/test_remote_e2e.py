@@ -157,3 +157,31 @@ async def test_callers_see_only_what_their_permissions_allow(remote: tuple[str, 
         ("auth0_list_applications", "auth0|reader", "ok"),
         ("auth0_create_application", "auth0|reader", "error")]
     assert reader not in audit.read_text() and "Bearer" not in audit.read_text()
+
+
+def test_per_caller_budget_and_body_limit(issuer: SandboxServer):
+    """A noisy caller is told when to retry while others are not; huge bodies are refused."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [EXE, "run", "--sandbox", "--transport", "http", "--port", str(port),
+         "--oauth-issuer", issuer.issuer_url, "--oauth-audience", AUDIENCE,
+         "--calls-per-minute", "2", "--max-body-bytes", "20000"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=CLEAN_ENV)
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        wait_until_up(url, proc)
+
+        async def calls(bearer: str, n: int) -> list[bool]:
+            async with client(url, bearer) as c:
+                return [(await c.call_tool("auth0_list_forms", {})).is_error for _ in range(n)]
+
+        noisy = anyio.run(calls, token(issuer, READ, sub="auth0|noisy"), 3)
+        assert noisy == [False, False, True]
+        assert anyio.run(calls, token(issuer, READ, sub="auth0|quiet"), 1) == [False]
+        big = httpx.post(url, content=b"{" + b" " * 50_000 + b"}", headers={
+            "Authorization": f"Bearer {token(issuer, READ)}", "Content-Type": "application/json",
+            "Accept": "application/json, text/event-stream"})
+        assert big.status_code == 413
+    finally:
+        stop(proc)
