@@ -100,6 +100,12 @@ class SandboxServer:
         return mint_access_token(self.tenant, sub=sub, scopes=scopes, audience=audience,
                                  expires_in=expires_in)
 
+    def stats(self) -> dict[str, Any]:
+        """Requests the sandbox has answered (tests count them to prove that nothing was
+        sent), log events and objects per collection."""
+        return {"requests": self.gate.requests, "logs": len(self.tenant.logs),
+                "collections": {k: len(v) for k, v in self.tenant.collections.items()}}
+
     def set_faults(self, **settings: Any) -> Faults:
         self.gate.faults = Faults(**settings)
         return self.gate.faults
