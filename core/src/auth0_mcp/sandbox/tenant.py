@@ -36,6 +36,21 @@ def random_alnum(n: int) -> str:
     return "".join(secrets.choice(_ALNUM) for _ in range(n))
 
 
+def _rebase(tenant: SandboxTenant, _attribute: Any, new: str) -> str:
+    """A tenant saved with ``--state`` and served on another port: its Management API
+    audience moves with it, so grants (and tokens minted from them) keep working."""
+    old = tenant.base_url
+    if old != new and not old.endswith(":0"):
+        before, after = f"{old}/api/v2/", f"{new}/api/v2/"
+        for api in tenant.collections.get("resource_servers", {}).values():
+            if api.get("identifier") == before:
+                api["identifier"] = after
+        for grant in tenant.collections.get("client_grants", {}).values():
+            if grant.get("audience") == before:
+                grant["audience"] = after
+    return new
+
+
 @attrs.define
 class SandboxTenant:
     """One emulated tenant.
@@ -46,7 +61,8 @@ class SandboxTenant:
     """
 
     name: str = "sandbox"
-    base_url: str = "http://127.0.0.1:0"  # set by the server once the port is bound
+    # set by the server once the port is bound; changing it moves the Management audience
+    base_url: str = attrs.field(default="http://127.0.0.1:0", on_setattr=_rebase)
     collections: dict[str, dict[str, dict[str, Any]]] = attrs.field(factory=dict)
     logs: list[dict[str, Any]] = attrs.field(factory=list)
     log_seq: int = 0
@@ -125,6 +141,7 @@ class SandboxTenant:
     def snapshot(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "base_url": self.base_url,
             "collections": self.collections,
             "logs": self.logs,
             "log_seq": self.log_seq,
@@ -152,6 +169,7 @@ class SandboxTenant:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(
             name=data.get("name", "sandbox"),
+            base_url=data.get("base_url", "http://127.0.0.1:0"),
             collections=data.get("collections", {}),
             logs=data.get("logs", []),
             log_seq=data.get("log_seq", 0),
