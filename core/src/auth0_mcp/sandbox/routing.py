@@ -241,5 +241,33 @@ def offset_page(
     return envelope
 
 
+def invalid_body(detail: str, prop: str | None = None) -> ApiError:
+    """Auth0's 400 for a body that fails its payload schema."""
+    where = f" on property {prop}" if prop else ""
+    return ApiError(400, f"Payload validation error: '{detail}'{where}.", "invalid_body")
+
+
+def check_body(body: Mapping[str, Any], writable: Mapping[str, type | tuple[type, ...]], *,
+               required: Iterable[str] = (), enums: Mapping[str, Iterable[Any]] | None = None
+               ) -> None:
+    """The checks every Management write shares: unknown properties, JSON types (null allowed),
+    required properties and enumerations, with Auth0's messages."""
+    extra = sorted(set(body) - set(writable))
+    if extra:
+        raise invalid_body(f"Additional properties not allowed: {','.join(extra)}")
+    for key, kind in writable.items():
+        value = body.get(key)
+        if value is not None and not isinstance(value, kind):
+            expected = kind.__name__ if isinstance(kind, type) else kind[0].__name__
+            raise invalid_body(f"Expected type {expected} but found type "
+                               f"{type(value).__name__}", key)
+    for key in required:
+        if not body.get(key):
+            raise invalid_body(f"Missing required property: {key}")
+    for key, allowed in (enums or {}).items():
+        if key in body and body[key] is not None and body[key] not in tuple(allowed):
+            raise invalid_body(f'No enum match for: "{body[key]}"', key)
+
+
 def dumps(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()

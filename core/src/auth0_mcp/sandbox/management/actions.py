@@ -12,7 +12,7 @@ import re
 import time
 from typing import Any
 
-from ..routing import ApiError, Reply, Router, SandboxRequest
+from ..routing import ApiError, Reply, Router, SandboxRequest, check_body, invalid_body
 from ..tenant import SandboxTenant, iso_now
 
 router = Router("actions")
@@ -73,33 +73,17 @@ def build_errors(code: str, triggers: list[dict[str, Any]]) -> list[dict[str, st
 
 
 def validate(body: dict[str, Any], *, creating: bool) -> None:
-    extra = sorted(set(body) - set(WRITABLE))
-    if extra:
-        raise ApiError(400, "Payload validation error: 'Additional properties not allowed: "
-                       f"{','.join(extra)}'.", "invalid_body")
-    for key, kind in WRITABLE.items():
-        if key in body and not isinstance(body[key], kind):
-            raise ApiError(400, f"Payload validation error: 'Expected type {kind.__name__} but "
-                           f"found type {type(body[key]).__name__}' on property {key}.",
-                           "invalid_body")
-    if creating:
-        for key in ("name", "supported_triggers"):
-            if not body.get(key):
-                raise ApiError(400, "Payload validation error: 'Missing required property: "
-                               f"{key}'.", "invalid_body")
+    check_body(body, WRITABLE, required=("name", "supported_triggers") if creating else (),
+               enums={"runtime": RUNTIMES})
     known = {(t, v) for t, v, _ in TRIGGERS}
     for trigger in body.get("supported_triggers") or []:
         if not isinstance(trigger, dict) or (trigger.get("id"), trigger.get("version")) \
                 not in known:
             raise ApiError(400, f"Invalid trigger: {trigger!r}. Use GET /actions/triggers for "
                            "the supported ids and versions.", "invalid_body")
-    if "runtime" in body and body["runtime"] not in RUNTIMES:
-        raise ApiError(400, "Payload validation error: 'No enum match for: "
-                       f"\"{body['runtime']}\"' on property runtime.", "invalid_body")
     for secret in body.get("secrets") or []:
         if not isinstance(secret, dict) or not secret.get("name"):
-            raise ApiError(400, "Payload validation error: 'Missing required property: name' "
-                           "on property secrets.", "invalid_body")
+            raise invalid_body("Missing required property: name", "secrets")
 
 
 def _secrets(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:

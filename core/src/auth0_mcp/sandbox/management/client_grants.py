@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..routing import ApiError, Reply, Router, SandboxRequest, offset_page, project
+from ..routing import (
+    ApiError,
+    Reply,
+    Router,
+    SandboxRequest,
+    check_body,
+    invalid_body,
+    offset_page,
+    project,
+)
 from ..tenant import SandboxTenant
 
 router = Router("client_grants")
@@ -23,23 +32,10 @@ def validate(body: dict[str, Any], *, creating: bool) -> None:
     allowed = set(WRITABLE) if creating else {"scope", "organization_usage",
                                               "allow_any_organization", "allow_all_scopes",
                                               "authorization_details_types"}
-    extra = sorted(set(body) - allowed)
-    if extra:
-        raise ApiError(400, "Payload validation error: 'Additional properties not allowed: "
-                       f"{','.join(extra)}'.", "invalid_body")
-    for key, kind in WRITABLE.items():
-        if key in body and not isinstance(body[key], kind):
-            raise ApiError(400, f"Payload validation error: 'Expected type {kind.__name__} but "
-                           f"found type {type(body[key]).__name__}' on property {key}.",
-                           "invalid_body")
+    check_body(body, {k: v for k, v in WRITABLE.items() if k in allowed},
+               required=("client_id", "audience") if creating else ())
     if any(not isinstance(s, str) for s in body.get("scope") or []):
-        raise ApiError(400, "Payload validation error: 'Expected type string' on property "
-                       "scope.", "invalid_body")
-    if creating:
-        for key in ("client_id", "audience"):
-            if not body.get(key):
-                raise ApiError(400, "Payload validation error: 'Missing required property: "
-                               f"{key}'.", "invalid_body")
+        raise invalid_body("Expected type string", "scope")
 
 
 def make_client_grant(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:

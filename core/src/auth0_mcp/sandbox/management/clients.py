@@ -11,7 +11,16 @@ import base64
 import hashlib
 from typing import Any
 
-from ..routing import ApiError, Reply, Router, SandboxRequest, offset_page, project
+from ..routing import (
+    ApiError,
+    Reply,
+    Router,
+    SandboxRequest,
+    check_body,
+    invalid_body,
+    offset_page,
+    project,
+)
 from ..tenant import SandboxTenant, random_alnum
 
 router = Router("clients")
@@ -55,37 +64,16 @@ def _certificate(client_id: str) -> str:
 
 
 def validate(body: dict[str, Any], *, creating: bool) -> None:
-    extra = sorted(set(body) - set(WRITABLE))
-    if extra:
-        raise ApiError(400, "Payload validation error: 'Additional properties not allowed: "
-                       f"{','.join(extra)}'.", "invalid_body")
-    for key, kind in WRITABLE.items():
-        if key in body and body[key] is not None and not isinstance(body[key], kind):
-            expected = kind.__name__ if isinstance(kind, type) else kind[0].__name__
-            raise ApiError(400, f"Payload validation error: 'Expected type {expected} but found "
-                           f"type {type(body[key]).__name__}' on property {key}.",
-                           "invalid_body")
-    if creating and not body.get("name"):
-        raise ApiError(400, "Payload validation error: 'Missing required property: name'.",
-                       "invalid_body")
+    check_body(body, WRITABLE, required=("name",) if creating else (),
+               enums={"app_type": APP_TYPES, "token_endpoint_auth_method": AUTH_METHODS})
     if "name" in body and (not body["name"] or any(c in body["name"] for c in "<>")):
-        raise ApiError(400, "Payload validation error: 'String does not match pattern "
-                       "^[^<>]+$' on property name.", "invalid_body")
+        raise invalid_body("String does not match pattern ^[^<>]+$", "name")
     if len(body.get("description") or "") > 140:
-        raise ApiError(400, "Payload validation error: 'String is too long (max 140)' on "
-                       "property description.", "invalid_body")
-    if "app_type" in body and body["app_type"] not in APP_TYPES:
-        raise ApiError(400, "Payload validation error: 'No enum match for: "
-                       f"\"{body['app_type']}\"' on property app_type.", "invalid_body")
-    method = body.get("token_endpoint_auth_method")
-    if method is not None and method not in AUTH_METHODS:
-        raise ApiError(400, "Payload validation error: 'No enum match for: "
-                       f"\"{method}\"' on property token_endpoint_auth_method.", "invalid_body")
+        raise invalid_body("String is too long (max 140)", "description")
     for key in ("callbacks", "allowed_origins", "web_origins", "allowed_logout_urls",
                 "grant_types", "client_aliases", "allowed_clients"):
         if any(not isinstance(v, str) for v in body.get(key) or []):
-            raise ApiError(400, "Payload validation error: 'Expected type string' on property "
-                           f"{key}.", "invalid_body")
+            raise invalid_body("Expected type string", key)
 
 
 def make_client(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..routing import ApiError, Reply, Router, SandboxRequest, offset_page
+from ..routing import (
+    ApiError,
+    Reply,
+    Router,
+    SandboxRequest,
+    check_body,
+    invalid_body,
+    offset_page,
+)
 from ..tenant import SandboxTenant, iso_now
 
 router = Router("forms")
@@ -16,23 +24,12 @@ WRITABLE = {"name": str, "description": str, "messages": dict, "languages": dict
 
 
 def validate(body: dict[str, Any], *, creating: bool) -> None:
-    extra = sorted(set(body) - set(WRITABLE))
-    if extra:
-        raise ApiError(400, "Payload validation error: 'Additional properties not allowed: "
-                       f"{','.join(extra)}'.", "invalid_body")
-    for key, kind in WRITABLE.items():
-        if key in body and body[key] is not None and not isinstance(body[key], kind):
-            raise ApiError(400, f"Payload validation error: 'Expected type {kind.__name__} but "
-                           f"found type {type(body[key]).__name__}' on property {key}.",
-                           "invalid_body")
-    if creating and not body.get("name"):
-        raise ApiError(400, "Payload validation error: 'Missing required property: name'.",
-                       "invalid_body")
+    check_body(body, WRITABLE, required=("name",) if creating else ())
     for node in body.get("nodes") or []:
         if not isinstance(node, dict) or not node.get("id") or node.get("type") not in (
                 "FLOW", "ROUTER", "STEP"):
-            raise ApiError(400, "Payload validation error: 'Each node needs an id and a type "
-                           "of FLOW, ROUTER or STEP' on property nodes.", "invalid_body")
+            raise invalid_body("Each node needs an id and a type of FLOW, ROUTER or STEP",
+                               "nodes")
 
 
 def make_form(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,16 @@ import secrets
 from typing import Any
 from urllib.parse import unquote
 
-from ..routing import ApiError, Reply, Router, SandboxRequest, offset_page, project
+from ..routing import (
+    ApiError,
+    Reply,
+    Router,
+    SandboxRequest,
+    check_body,
+    invalid_body,
+    offset_page,
+    project,
+)
 from ..tenant import SandboxTenant
 
 router = Router("resource_servers")
@@ -52,33 +61,15 @@ def find(tenant: SandboxTenant, key: str) -> dict[str, Any]:
 
 
 def validate(body: dict[str, Any], *, creating: bool) -> None:
-    allowed = set(WRITABLE) | ({"identifier"} if creating else set())
-    extra = sorted(set(body) - allowed)
-    if extra:
-        if not creating and "identifier" in extra:
-            raise ApiError(400, "Payload validation error: 'Additional properties not allowed: "
-                           "identifier' (identifier cannot be changed).", "invalid_body")
-        raise ApiError(400, "Payload validation error: 'Additional properties not allowed: "
-                       f"{','.join(extra)}'.", "invalid_body")
-    for key, kind in WRITABLE.items():
-        if key in body and body[key] is not None and not isinstance(body[key], kind):
-            raise ApiError(400, f"Payload validation error: 'Expected type {kind.__name__} but "
-                           f"found type {type(body[key]).__name__}' on property {key}.",
-                           "invalid_body")
-    if creating and not body.get("identifier"):
-        raise ApiError(400, "Payload validation error: 'Missing required property: "
-                       "identifier'.", "invalid_body")
-    if "signing_alg" in body and body["signing_alg"] not in ALGS:
-        raise ApiError(400, "Payload validation error: 'No enum match for: "
-                       f"\"{body['signing_alg']}\"' on property signing_alg.", "invalid_body")
-    if "token_dialect" in body and body["token_dialect"] not in DIALECTS:
-        raise ApiError(400, "Payload validation error: 'No enum match for: "
-                       f"\"{body['token_dialect']}\"' on property token_dialect.",
-                       "invalid_body")
+    if not creating and "identifier" in body:
+        raise invalid_body("Additional properties not allowed: identifier (identifier cannot "
+                           "be changed)")
+    writable = {**WRITABLE, "identifier": str} if creating else WRITABLE
+    check_body(body, writable, required=("identifier",) if creating else (),
+               enums={"signing_alg": ALGS, "token_dialect": DIALECTS})
     for scope in body.get("scopes") or []:
         if not isinstance(scope, dict) or not isinstance(scope.get("value"), str):
-            raise ApiError(400, "Payload validation error: 'Missing required property: value' "
-                           "on property scopes.", "invalid_body")
+            raise invalid_body("Missing required property: value", "scopes")
     if "consent_policy" in body or "token_encryption" in body:
         raise ApiError(403, "Please upgrade your subscription to use consent_policy, "
                        "token_encryption.", "feature_not_enabled")
