@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from auth0_mcp.testing.processes import free_port as free_port  # re-exported for scripts
+
 EXE = str(Path(sys.executable).parent / "auth0-mcp")
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", "DEBUG"))}
 
@@ -151,12 +153,6 @@ class StdioSession:
         self.proc.wait(timeout=30)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_http(url: str, timeout: float = 30) -> None:

@@ -11,16 +11,7 @@ import subprocess
 
 from _common import CLEAN_ENV, EXE, StdioSession, emit, print_table, server_env, start_sandbox
 
-# The tools the reference server also has (its 20 tenant tools; the three local-only ones
-# - save credentials to file, onboarding, quickstart - are not comparable).
-REFERENCE_EQUIVALENT = [
-    "auth0_list_applications", "auth0_get_application", "auth0_create_application",
-    "auth0_update_application", "auth0_list_resource_servers", "auth0_get_resource_server",
-    "auth0_create_resource_server", "auth0_update_resource_server", "auth0_list_actions",
-    "auth0_get_action", "auth0_create_action", "auth0_update_action", "auth0_deploy_action",
-    "auth0_list_logs", "auth0_get_log", "auth0_list_forms", "auth0_get_form",
-    "auth0_create_form", "auth0_update_form", "auth0_create_application_grant",
-]
+from auth0_mcp.reference import REFERENCE_EQUIVALENT
 
 
 def main() -> None:

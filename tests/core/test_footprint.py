@@ -3,17 +3,9 @@
 
 from __future__ import annotations
 
+from auth0_mcp.reference import REFERENCE_EQUIVALENT
 from auth0_mcp.runtime import RunOptions, load_catalog
 from auth0_mcp.server import to_mcp_tool
-
-REFERENCE_EQUIVALENT = {
-    "auth0_list_applications", "auth0_get_application", "auth0_create_application",
-    "auth0_update_application", "auth0_list_resource_servers", "auth0_get_resource_server",
-    "auth0_create_resource_server", "auth0_update_resource_server", "auth0_list_actions",
-    "auth0_get_action", "auth0_create_action", "auth0_update_action", "auth0_deploy_action",
-    "auth0_list_logs", "auth0_get_log", "auth0_list_forms", "auth0_get_form",
-    "auth0_create_form", "auth0_update_form", "auth0_create_application_grant",
-}
 
 
 def test_reference_equivalent_tools_fit_in_14_kb():

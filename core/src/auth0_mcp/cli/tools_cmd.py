@@ -52,8 +52,15 @@ def list_tools(
     shown = [r for r in rows if r["visible"]]
     list_bytes = len(("{\"tools\":[" + ",".join(tool_json(d.spec) for d in decisions
                                                 if d.visible) + "]}").encode())
+    from ..reference import REFERENCE_EQUIVALENT, REFERENCE_TOOLS_LIST_BYTES
+
+    same = [d for d in decisions if d.visible and d.spec.name in REFERENCE_EQUIVALENT]
+    same_bytes = len(("{\"tools\":[" + ",".join(tool_json(d.spec) for d in same) + "]}")
+                     .encode())
     summary = {"tools": rows, "visible": len(shown), "installed": len(rows),
-               "tools_list_bytes": list_bytes, "approx_tokens": round(list_bytes / 4)}
+               "tools_list_bytes": list_bytes, "approx_tokens": round(list_bytes / 4),
+               "reference_equivalent": {"tools": len(same), "bytes": same_bytes,
+                                        "reference_bytes": REFERENCE_TOOLS_LIST_BYTES}}
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
@@ -69,3 +76,6 @@ def list_tools(
         typer.echo(f"{r['name']:<{width}}  {r['plugin']:<16} {ro:<3} {r['tokens']:>5}  {extra}")
     typer.echo(f"\n{len(shown)} of {len(rows)} tools visible; tools/list is {list_bytes:,} bytes "
                f"(~{round(list_bytes / 4):,} tokens).")
+    if same:
+        typer.echo(f"The {len(same)} tools the official server also has cost {same_bytes:,} "
+                   f"bytes (it spends {REFERENCE_TOOLS_LIST_BYTES:,} on its 23).")
