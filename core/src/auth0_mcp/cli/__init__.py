@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from . import plugin_cmd, plugins_cmd, run_cmd, sandbox_cmd, tools_cmd
+from . import login_cmds, plugin_cmd, plugins_cmd, run_cmd, sandbox_cmd, tools_cmd
 
 app = typer.Typer(
     name="auth0-mcp",
@@ -20,7 +20,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command("init")(login_cmds.init)
 app.command("run")(run_cmd.run)
+app.command("session")(login_cmds.session)
+app.command("logout")(login_cmds.logout)
 app.command("sandbox")(sandbox_cmd.sandbox)
 app.add_typer(tools_cmd.app, name="tools")
 app.add_typer(plugins_cmd.app, name="plugins")
@@ -34,11 +37,12 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def main() -> None:
+    from ..auth.store import NoKeyringError
     from ..credentials import CredentialsError
     from ..filtering import FilterError
     from ..plugins import PluginError
 
     try:
         app()
-    except (CredentialsError, FilterError, PluginError, ValueError) as exc:
+    except (CredentialsError, FilterError, PluginError, NoKeyringError, ValueError) as exc:
         fail(str(exc))

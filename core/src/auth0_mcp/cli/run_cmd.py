@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from .login_cmds import CredentialsFile, Profile
 from .options import ExcludePlugins, Plugins, ReadOnly, StrictPlugins, Tools
 
 
@@ -52,6 +53,8 @@ def run(
     exclude_plugins: ExcludePlugins = None,
     strict_plugins: StrictPlugins = False,
     timeout: Annotated[float, typer.Option(help="Per-call time limit in seconds.")] = 60.0,
+    profile: Profile = "default",
+    credentials_file: CredentialsFile = None,
 ) -> None:
     """Start the MCP server.
 
@@ -89,11 +92,12 @@ def run(
         credentials = Credentials(box.base_url, ClientCredentials(box.base_url, client_id, secret),
                                   "sandbox", (secret,))
     else:
-        found = from_environment(os.environ)
+        found = from_environment(os.environ) or _stored(profile, credentials_file)
         if found is None:
             raise CredentialsError(
-                "no credentials: set AUTH0_DOMAIN and AUTH0_TOKEN (or AUTH0_CLIENT_ID and "
-                "AUTH0_CLIENT_SECRET), or try the local sandbox with `auth0-mcp run --sandbox`"
+                f"no credentials: no login stored as {profile!r} (run `auth0-mcp init`), and "
+                "no AUTH0_DOMAIN with AUTH0_TOKEN (or AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET); "
+                "or try the local sandbox with `auth0-mcp run --sandbox`"
             )
         credentials = found
 
@@ -128,6 +132,24 @@ def run(
     finally:
         if box is not None:
             box.stop()
+
+
+def _stored(profile: str, credentials_file: Path | None):
+    """A login stored by ``init``, refreshed as needed; None when there is none."""
+    from ..auth.login import StoredProfileTokens
+    from ..auth.store import NoKeyringError, open_store
+    from ..credentials import Credentials
+
+    try:
+        store = open_store(credentials_file)
+        stored = store.load(profile)
+    except NoKeyringError:
+        return None
+    if stored is None:
+        return None
+    secrets = tuple(s for s in (stored.refresh_token, stored.client_secret) if s)
+    return Credentials(stored.domain, StoredProfileTokens(store, profile), f"profile:{profile}",
+                       secrets)
 
 
 def _announce(runtime, transport: Transport, host: str, port: int, box) -> None:

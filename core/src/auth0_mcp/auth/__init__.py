@@ -1,0 +1,1 @@
+"""Logging in: the device flow, client credentials, stored profiles and their refresh."""
