@@ -38,11 +38,13 @@ def fail(message: str, code: int = 2) -> None:
 
 def main() -> None:
     from ..auth.store import NoKeyringError
+    from ..clients import ClientConfigError
     from ..credentials import CredentialsError
     from ..filtering import FilterError
     from ..plugins import PluginError
 
     try:
         app()
-    except (CredentialsError, FilterError, PluginError, NoKeyringError, ValueError) as exc:
+    except (CredentialsError, FilterError, PluginError, NoKeyringError, ClientConfigError,
+            ValueError) as exc:
         fail(str(exc))

@@ -74,6 +74,15 @@ def init(
     auth0_client_secret: Annotated[str | None, typer.Option(
         envvar="AUTH0_CLIENT_SECRET", help="Client credentials: the secret (prefer the env var "
         "or the prompt, which keep it out of shell history).")] = None,
+    client: Annotated[str | None, typer.Option(
+        help="Also add the server to this MCP client: claude, claude-code, cursor, windsurf, "
+        "vscode, gemini or codex.")] = None,
+    scope: Annotated[str | None, typer.Option(
+        help="claude-code: user or project; vscode: global or workspace.")] = None,
+    project_dir: Annotated[Path | None, typer.Option(
+        help="The project folder for --scope project/workspace (default: here).")] = None,
+    no_login: Annotated[bool, typer.Option("--no-login", help="Only write the client "
+                                           "configuration (reuse a stored login).")] = False,
 ) -> None:
     """Log in and store the login under a profile.
 
@@ -95,6 +104,11 @@ def init(
     from ..auth.store import Profile as Stored
     from ..auth.store import open_store
 
+    if no_login:
+        if not client:
+            raise ValueError("--no-login only makes sense with --client")
+        _configure(client, scope, project_dir, tools, read_only, profile, credentials_file)
+        return
     store = open_store(credentials_file)
     try:
         if auth0_domain or auth0_client_id:
@@ -126,6 +140,21 @@ def init(
     typer.echo(f"Logged in to {stored.domain} as profile {profile!r} "
                f"({len(stored.scopes)} scopes). Start the server with "
                f"`auth0-mcp run --profile {profile}`.", err=True)
+    if client:
+        _configure(client, scope, project_dir, tools, read_only, profile, credentials_file)
+
+
+def _configure(client: str, scope: str | None, project_dir: Path | None, tools: str | None,
+               read_only: bool, profile: str, credentials_file: Path | None) -> None:
+    from ..clients import place_for, server_command, write_client_config
+
+    place = place_for(client, scope=scope, project=project_dir)
+    env = {"AUTH0_MCP_CREDENTIALS_FILE": str(credentials_file.resolve())} \
+        if credentials_file else {}
+    path, backup = write_client_config(place, server_command(tools, read_only, profile), env)
+    saved = f" (previous version kept as {backup})" if backup else ""
+    typer.echo(f"Added the auth0 server to {client}: {path}{saved}. Restart the client.",
+               err=True)
 
 
 def session(profile: Profile = "default", credentials_file: CredentialsFile = None) -> None:
