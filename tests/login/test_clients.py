@@ -101,7 +101,7 @@ def test_paths_on_each_platform(tmp_path: Path):
         place_for("notepad")
 
 
-@pytest.mark.parametrize("client", ["cursor", "codex"])
+@pytest.mark.parametrize("client", CLIENTS)
 async def test_the_written_entry_starts_the_server(client: str, tmp_path: Path):
     creds = tmp_path / "creds.json"
     with SandboxServer(with_plugins=False) as box:

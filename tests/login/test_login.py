@@ -92,6 +92,26 @@ async def test_device_flow_approved_then_run_refreshes_an_expired_login(box: San
     assert renewed["refresh_token"] != old_refresh and renewed["expires_at"] > time.time()
 
 
+async def test_a_login_expiring_mid_session_is_refreshed_unnoticed(box: SandboxServer,
+                                                                  tmp_path: Path):
+    creds = tmp_path / "creds.json"
+    assert init("--auth-server", box.base_url, "--credentials-file", str(creds),
+                "--scopes", "read:*", "--profile", "dev",
+                decide=box.approve_device).returncode == 0
+    params = StdioServerParameters(command=EXE, args=["run", "--profile", "dev",
+                                                      "--credentials-file", str(creds)],
+                                   env=CLEAN_ENV)
+    async with Client(params, read_timeout_seconds=60) as client:
+        structured(await client.call_tool("auth0_list_applications", {"per_page": 1}))
+        data = json.loads(creds.read_text())
+        before = data["profiles"]["dev"]["refresh_token"]
+        data["profiles"]["dev"]["expires_at"] = 0  # the token expires while the session runs
+        creds.write_text(json.dumps(data))
+        again = await client.call_tool("auth0_list_applications", {"per_page": 1})
+        assert not again.is_error
+    assert stored(creds)["dev"]["refresh_token"] != before
+
+
 def test_device_flow_denied_and_expired_store_nothing(box: SandboxServer, tmp_path: Path):
     creds = tmp_path / "creds.json"
     denied = init("--auth-server", box.base_url, "--credentials-file", str(creds),
