@@ -98,6 +98,14 @@ def test_client_credentials_and_its_errors(box: SandboxServer):
         "audience": f"{box.base_url}/api/v2/"})
     assert bad.status_code == 401 and bad.json() == {"error": "access_denied",
                                                      "error_description": "Unauthorized"}
+    no_api = httpx.post(f"{box.base_url}/oauth/token", data={
+        "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret,
+        "audience": "https://nothing.example.com/"})
+    assert no_api.status_code == 403 and "Service not found" in no_api.json()[
+        "error_description"]
+    box.tenant.collection("resource_servers")["5f0000000000000000000001"] = {
+        "id": "5f0000000000000000000001", "name": "Orders", "identifier":
+        "https://api.example.com/", "signing_alg": "RS256", "scopes": []}
     no_grant = httpx.post(f"{box.base_url}/oauth/token", data={
         "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret,
         "audience": "https://api.example.com/"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qs
@@ -19,20 +20,23 @@ from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
 from .enforce import Gatekeeper
+from .faults import InjectedError
 from .routing import ApiError, OAuthError, Reply, Route, Router, SandboxRequest, dumps
 from .tenant import SandboxTenant
 
+log = logging.getLogger("auth0_mcp.sandbox")
 JSON_TYPE = "application/json; charset=utf-8"
 MAX_BODY = 1024 * 1024  # Auth0's documented 1 MB payload limit
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    if body is None and status == 204:
-        return Response(status_code=204, headers=headers)
+    """JSON, or an empty body when there is nothing to say (204, ``/oauth/revoke``'s 200)."""
+    if body is None:
+        return Response(status_code=status, headers=headers)
     return Response(dumps(body), status_code=status, media_type=JSON_TYPE, headers=headers)
 
 
-async def _parse_body(request: Request) -> Any:
+async def _parse_body(request: Request, route: Route) -> Any:
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise ApiError(413, "Payload too large. Maximum allowed is 1MB.", "payload_too_large")
@@ -44,7 +48,17 @@ async def _parse_body(request: Request) -> Any:
     try:
         return json.loads(raw)
     except ValueError:
+        if route.path.startswith("/oauth/"):  # the Authentication API speaks OAuth errors
+            raise OAuthError(400, "invalid_request", "Invalid request payload JSON format") \
+                from None
         raise ApiError(400, "Invalid request payload JSON format", "invalid_body") from None
+
+
+def _render(reply: Reply, headers: dict[str, str]) -> Response:
+    headers.update(reply.headers)
+    if isinstance(reply.body, str) and headers.get("content-type", "").startswith("text/"):
+        return Response(reply.body, reply.status, headers=headers)
+    return json_response(reply.body, reply.status, headers)
 
 
 def _endpoint(route: Route, tenant: SandboxTenant, gate: Gatekeeper):
@@ -52,7 +66,7 @@ def _endpoint(route: Route, tenant: SandboxTenant, gate: Gatekeeper):
         headers: dict[str, str] = {}
         try:
             claims = await gate.admit(request, route, headers)
-            body = await _parse_body(request)
+            body = await _parse_body(request, route)
             multi: dict[str, list[str]] = {}
             for k, v in request.query_params.multi_items():
                 multi.setdefault(k, []).append(v)
@@ -73,41 +87,39 @@ def _endpoint(route: Route, tenant: SandboxTenant, gate: Gatekeeper):
                 result = await result
             reply = result if isinstance(result, Reply) else Reply(body=result)
             gate.after_success(req, route, reply)
-            headers.update(reply.headers)
-            if isinstance(reply.body, str) and reply.headers.get("content-type", "").startswith(
-                    "text/html"):
-                response: Response = Response(reply.body, reply.status, headers=headers)
-            else:
-                response = json_response(reply.body, reply.status, headers)
-            response = gate.finish(response, route)
+            response = _render(reply, headers)
         except ApiError as err:
             headers.update(err.headers)
-            if err.body() is None:  # a proxy's HTML error page
-                response = Response(f"<html><body><h1>{err.status} {err.message}</h1></body>"
-                                    "</html>", err.status, headers=headers,
-                                    media_type="text/html")
-            else:
-                response = json_response(err.body(), err.status, headers)
-            response = gate.finish(response, route)
+            response = json_response(err.body(), err.status, headers)
         except OAuthError as err:
-            response = gate.finish(json_response(err.body(), err.status, headers), route)
+            response = json_response(err.body(), err.status, headers)
+        except InjectedError as err:
+            content, media_type = err.content()
+            response = Response(content, err.status, headers=headers, media_type=media_type)
+        except Exception:  # a bug in a handler: still answer like Auth0 would, and say so
+            log.exception("sandbox handler for %s %s failed", route.method, route.path)
+            body = ApiError(500, "Internal error in the sandbox tenant (see its log).").body()
+            response = json_response(body, 500, headers)
+        response = gate.finish(response, route)
         return gate.timing(request, response)
 
     return endpoint
 
 
 def build_app(tenant: SandboxTenant, routers: Iterable[Router], gate: Gatekeeper) -> Starlette:
-    """One Starlette app for all routers; unknown paths get Auth0's 404 body."""
+    """One Starlette app for all routers; unknown paths get Auth0's 404 body. A route declared
+    twice (same method and path) is an error: two families would silently shadow each other."""
     routes = []
-    by_path: dict[str, list[Route]] = {}
+    seen: dict[tuple[str, str], str] = {}
     for router in routers:
         for route in router.routes:
-            by_path.setdefault(route.path, []).append(route)
-    for path, group in by_path.items():
-        for route in group:
-            routes.append(
-                StarletteRoute(path, _endpoint(route, tenant, gate), methods=[route.method])
-            )
+            key = (route.method, route.path)
+            if key in seen:
+                raise ValueError(f"{route.method} {route.path} is declared by both "
+                                 f"{seen[key]!r} and {router.name!r}")
+            seen[key] = router.name
+            routes.append(StarletteRoute(route.path, _endpoint(route, tenant, gate),
+                                         methods=[route.method]))
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)

@@ -1,90 +1,74 @@
-"""Cross-cutting sandbox behaviour applied to every route: bearer tokens and scopes, rate
-limits with Auth0's headers, fault injection, ``sapi`` log events and persistence.
+"""What happens around every route, as at Auth0: bearer tokens and scopes, rate limits with
+their headers, injected faults, ``sapi`` log events for Management writes, persistence, and a
+``Server-Timing`` header so benchmarks can tell the sandbox's time from the client's.
 
 INTERFACE (used by app.py):
-    gate.admit(request, route, headers) -> claims      may raise ApiError (401/403/429/faults)
+    gate.admit(request, route, headers) -> claims      may raise ApiError / OAuthError /
+                                                        InjectedError; fills rate-limit headers
     gate.after_success(req, route, reply) -> None      sapi log events, state persistence
-    gate.finish(response, route) -> response           rate-limit and timing headers, faults
+    gate.finish(response, route) -> response           malformed-body faults, statistics
+    gate.timing(request, response) -> response         the Server-Timing header
+
+The sandbox's own ``/sandbox/*`` endpoints are exempt from limits and faults: a test must be
+able to switch a 429 storm off.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
-import random
 import time
+from collections import Counter
 from typing import Any
 
-import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .keys import unauthorized, verify_access_token
-from .routing import ApiError, Reply, Route, SandboxRequest
+from .auth import granted_scopes, verify_access_token
+from .faults import Faults, InjectedError, truncate
+from .ratelimit import RateLimit
+from .routing import ApiError, OAuthError, Reply, Route, SandboxRequest
 from .tenant import SandboxTenant
 
-SECRET_FIELDS = {"client_secret", "signing_secret", "value", "password"}
+MASK = "*****"  # how Auth0's own logs show passwords
+SECRET_KEYS = frozenset({"client_secret", "signing_secret", "password", "secret"})
+_VERBS = {"POST": "Create", "PATCH": "Update", "PUT": "Update", "DELETE": "Delete"}
+_NOUNS = {"clients": "client", "resource-servers": "resource server",
+          "client-grants": "client grant", "actions": "action", "versions": "action version",
+          "forms": "form", "users": "user", "roles": "role", "connections": "connection",
+          "organizations": "organization", "log-streams": "log stream"}
 
 
-@attrs.define
-class Faults:
-    """Injected misbehaviour, for tests and benchmarks. Rates are 0..1, drawn from a seeded
-    generator so a run is repeatable; ``*_next`` counters hit exactly the next N requests."""
-
-    latency_ms: float = 0.0
-    error_rate: float = 0.0
-    error_status: int = 503
-    error_html: bool = True  # a 503 page from a proxy, not an Auth0 JSON body
-    errors_next: int = 0
-    rate_limit_storm: bool = False
-    storm_headers: bool = True
-    malformed_rate: float = 0.0
-    malformed_next: int = 0
-    seed: int = 7
-    _random: random.Random = attrs.field(init=False, repr=False, eq=False)
-
-    def __attrs_post_init__(self) -> None:
-        self._random = random.Random(self.seed)
-
-    def draw(self, rate: float) -> bool:
-        return rate > 0 and self._random.random() < rate
-
-
-@attrs.define
-class RateLimit:
-    """Auth0's token bucket: ``limit`` burst, refilled at ``per_second``."""
-
-    limit: int = 1000
-    per_second: float = 500.0
-    _level: float = attrs.field(init=False, default=-1.0)
-    _at: float = attrs.field(init=False, factory=time.monotonic)
-
-    def take(self) -> tuple[bool, int, int]:
-        """(allowed, remaining, reset epoch second)."""
-        now = time.monotonic()
-        if self._level < 0:
-            self._level = float(self.limit)
-        self._level = min(float(self.limit), self._level + (now - self._at) * self.per_second)
-        self._at = now
-        allowed = self._level >= 1
-        if allowed:
-            self._level -= 1
-        missing = self.limit - self._level
-        reset = int(time.time() + math.ceil(missing / self.per_second)) if missing > 0 else (
-            int(time.time()))
-        return allowed, int(self._level), reset
-
-
-def _mask(value: Any) -> Any:
+def mask_secrets(value: Any) -> Any:
+    """A copy with secret values replaced; Action secrets are ``{name, value}`` items."""
     if isinstance(value, dict):
-        return {k: ("[REDACTED]" if k in SECRET_FIELDS and v else _mask(v))
-                for k, v in value.items()}
+        out = {}
+        for key, item in value.items():
+            if key in SECRET_KEYS and isinstance(item, str) and item:
+                out[key] = MASK
+            elif key == "secrets" and isinstance(item, list):
+                out[key] = [{**s, "value": MASK} if isinstance(s, dict) and "value" in s else s
+                            for s in item]
+            else:
+                out[key] = mask_secrets(item)
+        return out
     if isinstance(value, list):
-        return [_mask(v) for v in value]
+        return [mask_secrets(v) for v in value]
     return value
 
 
-_DESCRIPTIONS = {"POST": "Create", "PATCH": "Update", "PUT": "Update", "DELETE": "Delete"}
+def describe(method: str, template: str) -> str:
+    """The event description Auth0 writes for a Management operation ("Create a client",
+    "Delete a log stream", "Deploy an action")."""
+    parts = [p for p in template.removeprefix("/api/v2/").split("/")
+             if p and not p.startswith("{")]
+    verb = _VERBS.get(method, method.title())
+    if parts and parts[-1] in ("deploy", "test"):
+        verb, parts = parts[-1].title(), parts[:-1]
+    last = parts[-1] if parts else "resource"
+    if last == "bindings":
+        return f"{verb} trigger bindings"
+    noun = _NOUNS.get(last, last.replace("-", " ").replace("_", " ").removesuffix("s"))
+    return f"{verb} {'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 class Gatekeeper:
@@ -93,79 +77,108 @@ class Gatekeeper:
         self.tenant = tenant
         self.faults = faults or Faults()
         self.rate_limit = rate_limit or RateLimit()
-        self.requests = 0
+        self.counts: Counter[str] = Counter()
+
+    @staticmethod
+    def api_of(route: Route) -> str | None:
+        """Which Auth0 API a route belongs to, or None for the sandbox's own endpoints."""
+        if route.path.startswith("/sandbox/"):
+            return None
+        return "management" if route.authenticated else "authentication"
+
+    def _faulted(self, api: str) -> bool:
+        return api == "management" or self.faults.include_auth
+
+    # -- before the handler ------------------------------------------------------------------
 
     async def admit(self, request: Request, route: Route,
                     headers: dict[str, str]) -> dict[str, Any]:
         request.state.started = time.perf_counter()
-        self.requests += 1
-        faults = self.faults
-        if faults.latency_ms:
+        api = self.api_of(route)
+        if api is None:
+            return {}
+        self.counts["requests"] += 1
+        self.counts[f"requests:{api}"] += 1
+        faults = self.faults if self._faulted(api) else None
+        if faults is not None and faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
-        allowed, remaining, reset = self.rate_limit.take()
-        if not (faults.rate_limit_storm and not faults.storm_headers):
-            headers.update({"x-ratelimit-limit": str(self.rate_limit.limit),
-                            "x-ratelimit-remaining": str(0 if faults.rate_limit_storm
-                                                         else remaining),
-                            "x-ratelimit-reset": str(reset if not faults.rate_limit_storm
-                                                     else int(time.time()) + 1)})
-        if faults.rate_limit_storm or not allowed:
-            raise ApiError(429, "Global limit has been reached", "too_many_requests")
-        if faults.errors_next > 0 or faults.draw(faults.error_rate):
-            faults.errors_next = max(0, faults.errors_next - 1)
-            if faults.error_html:
-                raise _HtmlError(faults.error_status)
-            raise ApiError(faults.error_status, "Service temporarily unavailable")
+        bucket = self.rate_limit.bucket(api)
+        if faults is not None and faults.throttle():
+            self.counts["throttled"] += 1
+            if faults.storm_headers:
+                headers.update(bucket.empty().headers())
+            raise self._too_many(api)
+        decision = bucket.take()
+        headers.update(decision.headers())
+        if not decision.allowed:
+            self.counts["throttled"] += 1
+            raise self._too_many(api)
+        if faults is not None and faults.server_error():
+            self.counts["injected_errors"] += 1
+            raise InjectedError(faults.error_status, faults.error_html)
         if not route.authenticated:
             return {}
         return self._claims(request, route)
 
+    @staticmethod
+    def _too_many(api: str) -> Exception:
+        if api == "authentication":
+            return OAuthError(429, "too_many_requests", "Global limit has been reached")
+        return ApiError(429, "Global limit has been reached", "too_many_requests")
+
     def _claims(self, request: Request, route: Route) -> dict[str, Any]:
         header = request.headers.get("authorization")
-        if not header:
-            raise unauthorized("Missing authentication")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        if not header:  # recorded without ``attributes``, unlike the token 401s
+            raise ApiError(401, "Missing authentication", headers={"WWW-Authenticate": "Bearer"})
+        scheme, _, token = header.strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or token.count(".") != 2 or " " in token:
             raise ApiError(400, "Bad HTTP authentication header format", "Bearer")
-        claims = verify_access_token(self.tenant, token.strip())
-        granted = set(str(claims.get("scope", "")).split())
-        if route.scopes and not granted.intersection(route.scopes):
+        claims = verify_access_token(self.tenant, token)
+        if route.scopes and not granted_scopes(claims).intersection(route.scopes):
             raise ApiError(403, f"Insufficient scope, expected any of: {','.join(route.scopes)}",
                            "insufficient_scope")
         return claims
 
+    # -- after the handler -------------------------------------------------------------------
+
     def after_success(self, req: SandboxRequest, route: Route, reply: Reply) -> None:
-        if not route.authenticated or req.method == "GET" or reply.status >= 400:
+        """A ``sapi`` event for every successful Management write, then save the tenant."""
+        if self.api_of(route) != "management" or req.method == "GET" or reply.status >= 400:
             return
-        noun = req.path.removeprefix("/api/v2/").split("/")[0].replace("-", " ")
-        self.tenant.record(
-            "sapi", f"{_DESCRIPTIONS.get(req.method, req.method)} {noun}",
-            client_id=req.claims.get("azp", ""), client_name="",
-            ip="127.0.0.1", user_agent=req.headers.get("user-agent", ""),
-            hostname=self.tenant.domain,
-            details={"request": {"method": req.method.lower(), "path": req.path,
-                                 "query": dict(req.query), "userAgent":
-                                 req.headers.get("user-agent", ""), "body": _mask(req.body),
-                                 "channel": "api", "ip": "127.0.0.1",
-                                 "auth": {"user": {}, "strategy": "jwt", "credentials": {
-                                     "scopes": str(req.claims.get("scope", "")).split()}}},
-                     "response": {"statusCode": reply.status,
-                                  "body": _mask(reply.body) if isinstance(reply.body, dict)
-                                  else {}}},
+        caller = str(req.claims.get("azp") or "")
+        app = self.tenant.collection("clients").get(caller) or {}
+        user_agent = req.headers.get("user-agent", "")
+        event = self.tenant.record(
+            "sapi", describe(req.method, route.path),
+            client_id=caller, client_name=app.get("name", ""), ip="127.0.0.1",
+            user_agent="Other 0.0.0 / Other 0.0.0",
+            details={
+                "request": {
+                    "method": req.method.lower(), "path": req.path, "query": dict(req.query),
+                    "userAgent": user_agent, "body": mask_secrets(req.body or {}),
+                    "channel": "api", "ip": "127.0.0.1",
+                    "auth": {"user": {}, "strategy": "jwt",
+                             "credentials": {"scopes": sorted(granted_scopes(req.claims))}},
+                },
+                "response": {"statusCode": reply.status,
+                             "body": mask_secrets(reply.body if reply.body is not None else {})},
+            },
         )
+        event["isMobile"] = False  # after log_id/_id, where Auth0 puts it
         self.tenant.save()
 
     def finish(self, response: Response, route: Route) -> Response:
-        faults = self.faults
-        if response.status_code < 300 and (faults.malformed_next > 0
-                                            or faults.draw(faults.malformed_rate)):
-            faults.malformed_next = max(0, faults.malformed_next - 1)
-            body = bytes(response.body)[: max(1, len(response.body) // 2)]
-            response = Response(body, status_code=response.status_code,
-                                media_type="application/json",
-                                headers={k: v for k, v in response.headers.items()
-                                         if k.lower() not in ("content-length", "content-type")})
-        return response
+        """Cut a successful JSON body in half when the malformed-body fault fires."""
+        api = self.api_of(route)
+        if api is not None:
+            self.counts[f"status:{response.status_code}"] += 1
+        if api is None or not self._faulted(api) or not 200 <= response.status_code < 300 \
+                or not response.body or not self.faults.malformed():
+            return response
+        self.counts["malformed"] += 1
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        return Response(truncate(bytes(response.body)), response.status_code, headers=headers)
 
     @staticmethod
     def timing(request: Request, response: Response) -> Response:
@@ -175,12 +188,12 @@ class Gatekeeper:
             response.headers["server-timing"] = f"app;dur={elapsed:.3f}"
         return response
 
-
-class _HtmlError(ApiError):
-    """A proxy's HTML error page (the body is not JSON)."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status, "Service Unavailable")
-
-    def body(self) -> Any:
-        return None
+    def stats(self) -> dict[str, Any]:
+        return {"requests": self.counts["requests"],
+                "by_api": {k.split(":", 1)[1]: v for k, v in self.counts.items()
+                           if k.startswith("requests:")},
+                "by_status": {k.split(":", 1)[1]: v for k, v in sorted(self.counts.items())
+                              if k.startswith("status:")},
+                "throttled": self.counts["throttled"],
+                "injected_errors": self.counts["injected_errors"],
+                "malformed": self.counts["malformed"]}

@@ -1,69 +1,99 @@
-"""A fresh tenant: the system Management API, the sandbox's own admin application, the Auth0
-CLI's public client for the device flow, then every family's demo data."""
+"""A fresh tenant: the system Management API, the sandbox's own admin application (allowed
+every Management scope), the Auth0 CLI's public client for the device flow, then every
+family's demo data in router order (logs last: its events refer to the seeded applications).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .auth import AUTH0_CLI_CLIENT_ID, DEVICE_GRANT
+from .management import ROUTERS
+from .management.client_grants import make_client_grant
+from .management.clients import make_client
 from .routing import Router
-from .tenant import SandboxTenant, iso_now, random_alnum
+from .tenant import SandboxTenant
 
 ADMIN_CLIENT_NAME = "auth0-mcp sandbox admin"
-EXTRA_MANAGEMENT_SCOPES = ("read:client_keys", "read:client_credentials", "read:logs_users",
-                           "read:users", "update:users", "delete:users", "create:users")
+CLI_CLIENT_NAME = "Auth0 CLI (sandbox)"
+# Real Management API scopes beyond those the emulated routes check, so tokens and the system
+# API's scope list look like a real tenant's (and cover secrets: read:client_keys).
+EXTRA_MANAGEMENT_SCOPES = (
+    "read:client_keys", "update:client_keys", "read:client_credentials",
+    "create:client_credentials", "update:client_credentials", "delete:client_credentials",
+    "read:users", "create:users", "update:users", "delete:users", "read:users_app_metadata",
+    "update:users_app_metadata", "read:roles", "create:roles", "update:roles", "delete:roles",
+    "read:connections", "create:connections", "update:connections", "delete:connections",
+    "read:organizations", "create:organizations", "update:organizations",
+    "delete:organizations", "read:tenant_settings", "update:tenant_settings", "read:stats",
+    "read:logs_users", "read:log_streams", "create:log_streams", "update:log_streams",
+    "delete:log_streams",
+)
 
 
 def management_scopes(routers: Iterable[Router]) -> list[str]:
-    scopes = {s for r in routers for route in r.routes for s in route.scopes}
-    return sorted(scopes | set(EXTRA_MANAGEMENT_SCOPES))
+    """Every scope the given routers check, plus the usual real ones, sorted."""
+    declared = {s for r in routers for route in r.routes for s in route.scopes}
+    return sorted(declared | set(EXTRA_MANAGEMENT_SCOPES))
 
 
-def _client(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:
-    try:
-        from .management.clients import make_client
-    except ImportError:  # the clients family is not there: a minimal client still logs in
-        client = {"tenant": tenant.name, "client_id": random_alnum(32),
-                  "client_secret": random_alnum(64), **body}
-        tenant.collection("clients")[client["client_id"]] = client
-        return client
-    return make_client(tenant, body)
-
-
-def _system_api(tenant: SandboxTenant, scopes: list[str]) -> None:
+def _system_api(tenant: SandboxTenant, scopes: Sequence[str]) -> dict[str, Any]:
     apis = tenant.collection("resource_servers")
-    if any(a.get("identifier") == tenant.management_audience for a in apis.values()):
-        return
+    for api in apis.values():
+        if api.get("identifier") == tenant.management_audience:
+            return api
     api_id = tenant.new_id("resource_server")
     apis[api_id] = {
-        "id": api_id, "name": "Auth0 Management API", "identifier":
-        tenant.management_audience, "allow_offline_access": False,
+        "id": api_id, "name": "Auth0 Management API",
+        "identifier": tenant.management_audience, "allow_offline_access": False,
         "skip_consent_for_verifiable_first_party_clients": False, "token_lifetime": 86400,
         "token_lifetime_for_web": 7200, "signing_alg": "RS256",
         "scopes": [{"value": s, "description": s.replace(":", " ").replace("_", " ").capitalize()}
                    for s in scopes],
         "is_system": True,
     }
+    return apis[api_id]
 
 
-def seed_tenant(tenant: SandboxTenant, routers: Iterable[Router], *, demo: bool = True) -> None:
-    routers = list(routers)
+def admin_client(tenant: SandboxTenant) -> dict[str, Any]:
+    """The seeded machine-to-machine application ``auth0-mcp run --sandbox`` logs in as."""
+    for client in tenant.collection("clients").values():
+        if client.get("name") == ADMIN_CLIENT_NAME:
+            return client
+    raise LookupError(f"the sandbox's {ADMIN_CLIENT_NAME!r} application was deleted")
+
+
+def _cli_client(tenant: SandboxTenant) -> None:
+    """The Auth0 CLI's public client, under its real id, so device logins work unchanged."""
+    clients = tenant.collection("clients")
+    if AUTH0_CLI_CLIENT_ID in clients:
+        return
+    client = make_client(tenant, {
+        "name": CLI_CLIENT_NAME, "app_type": "native", "token_endpoint_auth_method": "none",
+        "description": "The public client the Auth0 CLI and auth0-mcp log in with (device flow)",
+        "grant_types": [DEVICE_GRANT, "refresh_token"], "callbacks": []})
+    stored = clients.pop(client["client_id"])
+    clients[AUTH0_CLI_CLIENT_ID] = {**stored, "client_id": AUTH0_CLI_CLIENT_ID}
+
+
+def seed_tenant(tenant: SandboxTenant, routers: Iterable[Router] | None = None, *,
+                demo: bool = True) -> None:
+    """Seed a new tenant; ``demo=False`` leaves out the families' demo data (``--empty``).
+    ``routers`` defaults to the first-party families."""
+    routers = list(ROUTERS if routers is None else routers)
     scopes = management_scopes(routers)
     _system_api(tenant, scopes)
-    admin = _client(tenant, {"name": ADMIN_CLIENT_NAME, "app_type": "non_interactive",
-                             "description": "Used by auth0-mcp run --sandbox",
-                             "grant_types": ["client_credentials"]})
-    grant_id = tenant.new_id("client_grant")
-    tenant.collection("client_grants")[grant_id] = {
-        "id": grant_id, "client_id": admin["client_id"], "audience": tenant.management_audience,
-        "scope": scopes, "subject_type": "client", "created_at": iso_now()}
-    from .auth import AUTH0_CLI_CLIENT_ID
-
-    tenant.collection("clients").setdefault(AUTH0_CLI_CLIENT_ID, {
-        "tenant": tenant.name, "client_id": AUTH0_CLI_CLIENT_ID, "name": "Auth0 CLI (sandbox)",
-        "app_type": "native", "is_first_party": True, "token_endpoint_auth_method": "none",
-        "grant_types": ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
-        "callbacks": [], "oidc_conformant": True})
+    try:
+        admin = admin_client(tenant)
+    except LookupError:
+        admin = make_client(tenant, {
+            "name": ADMIN_CLIENT_NAME, "app_type": "non_interactive",
+            "description": "Used by auth0-mcp run --sandbox and the sandbox's tests",
+            "grant_types": ["client_credentials"]})
+        make_client_grant(tenant, {"client_id": admin["client_id"],
+                                   "audience": tenant.management_audience, "scope": scopes})
+    _cli_client(tenant)
     if demo:
         for router in routers:
             for seeder in router.seeders:

@@ -1,24 +1,10 @@
-"""The first-party Management API families, in seeding order (logs last: its demo events
-refer to the seeded applications)."""
+"""The first-party Management API families, in seeding order: applications first (the others
+refer to them), logs last (its demo events name the seeded applications and APIs)."""
 
 from __future__ import annotations
 
 from ..routing import Router
+from . import actions, client_grants, clients, forms, logs, resource_servers
 
-
-def _load() -> list[Router]:
-    import importlib
-
-    routers = []
-    for name in ("clients", "resource_servers", "client_grants", "actions", "forms", "logs"):
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
-        routers.append(module.router)
-    return routers
-
-
-ROUTERS: list[Router] = _load()
+ROUTERS: list[Router] = [clients.router, resource_servers.router, client_grants.router,
+                         actions.router, forms.router, logs.router]
