@@ -49,11 +49,6 @@ REPLAYED_GRANTS = {"client_credentials", "refresh_token"}
 # matching is reported in the summary as fixed, to be removed.
 KNOWN_DIFFERENCES: dict[str, str] = {
     "35a61da2d5": "client type express_configuration (a 400 for grants) is not emulated",
-    **dict.fromkeys(
-        ["1803d70d8a", "1decf27569", "3e8baa3440", "3f109b62d9", "42d5aba1d0", "7a8994d948",
-         "a9a6396276", "d571b8ac44", "fed380bfce"],
-        "every recorded client's signing_keys items carry pkcs7 (the certificate as PKCS#7); "
-        "the sandbox's carry cert and subject only (to fix in management/clients.py)"),
 }
 # Keys whose content depends on the particular event or object recorded: compared by type only.
 FREE_FORM = {"details", "auth0_client", "client_metadata", "subject_type_authorization"}
