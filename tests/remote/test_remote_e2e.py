@@ -20,7 +20,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from auth0_mcp.sandbox.keys import mint_access_token, signing_key
+from auth0_mcp.sandbox.auth import jwks, mint_access_token, signing_key
 from auth0_mcp.sandbox.server import SandboxServer
 from auth0_mcp.testing.processes import CLEAN_ENV, EXE, free_port, stop, wait_until_up
 
@@ -88,8 +88,6 @@ def _b64(data: dict) -> str:
 def bad_tokens(box: SandboxServer, other: SandboxServer) -> dict[str, str]:
     now = int(time.time())
     good = jwt.decode(token(box, READ), options={"verify_signature": False})
-    from auth0_mcp.sandbox.keys import jwks
-
     public = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(jwks(box.tenant)["keys"][0]))
     from cryptography.hazmat.primitives import serialization
 
@@ -98,8 +96,8 @@ def bad_tokens(box: SandboxServer, other: SandboxServer) -> dict[str, str]:
     header = _b64({"alg": "HS256", "typ": "JWT", "kid": jwks(box.tenant)["keys"][0]["kid"]})
     body = _b64(good)
     mac = hmac.new(pem, f"{header}.{body}".encode(), hashlib.sha256).digest()
-    other_key, other_kid = signing_key(other.tenant)
-    own_kid = signing_key(box.tenant)[1]
+    other_key, other_kid = signing_key(other.tenant).private, signing_key(other.tenant).kid
+    own_kid = signing_key(box.tenant).kid
     return {
         "expired": token(box, READ, expires_in=-120),
         "not yet valid": token(box, READ, extra_claims={"nbf": now + 600}),

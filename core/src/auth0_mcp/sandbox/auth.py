@@ -74,8 +74,8 @@ def _self_signed(key: rsa.RSAPrivateKey, tenant: SandboxTenant) -> str:
 
 def signing_key(tenant: SandboxTenant) -> SigningKey:
     """The tenant's 2048-bit RSA key, created on first use and kept in ``tenant.auth``
-    (``signing_key_pem``, ``signing_cert_pem``; the kid derives from the PEM, as in
-    sandbox/keys.py, so tokens either module mints verify with the other)."""
+    (``signing_key_pem``, ``signing_cert_pem``; the kid derives from the PEM, so it is stable
+    across restarts with ``--state``)."""
     pem = tenant.auth.get("signing_key_pem")
     if pem is None:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
