@@ -107,6 +107,8 @@ def _refresh(tenant: SandboxTenant, action: dict[str, Any]) -> dict[str, Any]:
         if started is None or version["status"] in ("built", "failed"):
             continue
         elapsed = now - started
+        current = action.get("current_version") or {}
+        mirror = current if current.get("id") == vid else {}  # its status follows the build
         if elapsed < PENDING_SECONDS:
             version["status"] = "pending"
         elif elapsed < PENDING_SECONDS + BUILD_SECONDS:
@@ -114,11 +116,13 @@ def _refresh(tenant: SandboxTenant, action: dict[str, Any]) -> dict[str, Any]:
         elif version.get("_errors"):
             version.update(status="failed", errors=version["_errors"],
                            updated_at=iso_now(nanos=True))
+            mirror["status"] = "FAILED"
         else:
             for other in action["_versions"]:
                 versions[other]["deployed"] = False
             version.update(status="built", deployed=True, built_at=iso_now(nanos=True),
                            updated_at=iso_now(nanos=True))
+            mirror["status"] = "BUILT"
             action["deployed_version"] = _public({**version, "action": None})
             action["deployed_version"].pop("action", None)
             action["all_changes_deployed"] = (version["code"] == action["code"] and
@@ -173,7 +177,7 @@ def deploy(tenant: SandboxTenant, action: dict[str, Any],
     action["_versions"].append(version["id"])
     action["current_version"] = {k: version[k] for k in ("id", "code", "runtime", "number",
                                                          "created_at", "updated_at")}
-    action["current_version"].update(status="BUILT", build_time=now)
+    action["current_version"].update(status="PENDING", build_time=now)
     return version
 
 
