@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from auth0_mcp.testing.processes import free_port as free_port  # re-exported for scripts
+from auth0_mcp.testing.processes import wait_until_up
 
 EXE = str(Path(sys.executable).parent / "auth0-mcp")
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", "DEBUG"))}
@@ -109,21 +110,22 @@ def server_env(base: str, client_id: str, secret: str) -> dict[str, str]:
             "AUTH0_CLIENT_SECRET": secret}
 
 
-def peak_rss_mib(pid: int) -> float:
-    """VmHWM: the process's peak resident set size."""
+def _status_mib(pid: int, field: str) -> float:
     with open(f"/proc/{pid}/status", encoding="ascii") as fh:
         for line in fh:
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def peak_rss_mib(pid: int) -> float:
+    """VmHWM: the process's peak resident set size."""
+    return _status_mib(pid, "VmHWM")
 
 
 def rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+    """VmRSS: the process's resident set size now."""
+    return _status_mib(pid, "VmRSS")
 
 
 class StdioSession:
@@ -153,18 +155,9 @@ class StdioSession:
         self.proc.wait(timeout=30)
 
 
-
-
-def wait_for_http(url: str, timeout: float = 30) -> None:
-    import time
-
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
+def wait_for_http(url: str, proc: subprocess.Popen[str], timeout: float = 30) -> None:
+    """The test kit's wait, which also notices the server dying while it waits."""
+    try:
+        wait_until_up(url, proc, timeout)
+    except AssertionError as exc:
+        raise RuntimeError(str(exc)) from None

@@ -84,7 +84,7 @@ def main() -> None:
                               stderr=subprocess.DEVNULL, env=server_env(base, client_id, secret))
     url = f"http://127.0.0.1:{port}/mcp"
     try:
-        wait_for_http(url)
+        wait_for_http(url, server)
         started = time.perf_counter()
         latencies, errors = asyncio.run(load(url, client_id, args.sessions, args.seconds))
         elapsed = time.perf_counter() - started
