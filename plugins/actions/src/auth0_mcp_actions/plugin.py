@@ -1,10 +1,10 @@
-"""Auth0 Actions: the tool table."""
+"""Auth0 Actions: the tool table. Handlers live in tools.py, deploy.py and bindings.py."""
 
 from __future__ import annotations
 
 from auth0_mcp import hookimpl
 
-from . import tools
+from . import bindings, deploy, tools
 
 
 @hookimpl
@@ -14,11 +14,11 @@ def auth0_mcp_register_tools():
         tools.get_action,
         tools.create_action,
         tools.update_action,
-        tools.deploy_action,
+        deploy.deploy_action,
         tools.list_action_versions,
-        tools.rollback_action,
+        deploy.rollback_action,
         tools.list_action_triggers,
-        tools.get_action_bindings,
-        tools.update_action_bindings,
+        bindings.get_action_bindings,
+        bindings.update_action_bindings,
         tools.delete_action,
     ]

@@ -1,71 +1,97 @@
-"""Tools for Auth0 Actions (``/api/v2/actions``): code that runs in login and other flows."""
+"""Tools for Auth0 Actions (``/api/v2/actions/actions``): list, get, create, update, delete,
+and the trigger list. Deploying lives in deploy.py, trigger bindings in bindings.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import anyio
 import attrs
 
 from auth0_mcp import NoArguments, ToolContext, ToolError, ToolResult, arg, returns, segment, tool
+from auth0_mcp.shaping import page_info
+
+from . import summaries
 
 PATH = "/actions/actions"
+# Node 22 is the default runtime of every trigger in Auth0's 2026 trigger list (and the
+# sandbox's); the reference still defaults to the outdated node18.
 DEFAULT_RUNTIME = "node22"
+EXAMPLE_ID = "f1d2c3b4-a5e6-4f70-8192-a3b4c5d6e7f8"
+EXAMPLE_CODE = ("exports.onExecutePostLogin = async (event, api) => {\n"
+                "  api.accessToken.setCustomClaim('https://example.com/plan', 'gold');\n};")
 
 
 @attrs.frozen
 class Trigger:
     id: str = arg(minLength=1)
-    version: str = arg(minLength=1)
+    version: str | None = arg(None, "Default: current", minLength=1)
 
 
-@attrs.frozen
-class Dependency:
-    name: str = arg(minLength=1)
-    version: str = arg(minLength=1)
+def compact(action: dict[str, Any]) -> dict[str, Any]:
+    """What create/update answer with: the summary and secret names, not the code back."""
+    out = summaries.action(action)
+    names = [s.get("name") for s in action.get("secrets") or []]
+    if names:
+        out["secrets"] = names
+    return out
 
 
-@attrs.frozen
-class Secret:
-    name: str = arg(minLength=1)
-    value: str | None = arg(None)
+def dependencies(specs: list[str]) -> list[dict[str, str]]:
+    """npm-style ``name@version`` (``@scope/name@1.2.3`` too) as Auth0's ``{name, version}``."""
+    out = []
+    for spec in specs:
+        name, _, version = spec.rpartition("@")
+        if not name or not version:
+            raise ToolError(f"dependency {spec!r} needs a version, e.g. {spec.strip('@')}@1.0.0")
+        out.append({"name": name, "version": version})
+    return out
 
 
-def summary(action: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": action.get("id"), "name": action.get("name"),
-        "triggers": [f"{t.get('id')}@{t.get('version')}"
-                     for t in action.get("supported_triggers") or []],
-        "runtime": action.get("runtime"),
-    }
-    deployed = action.get("deployed_version")
-    if deployed:
-        out["deployed"] = {"number": deployed.get("number"), "status": deployed.get("status")}
-    out["all_changes_deployed"] = bool(action.get("all_changes_deployed"))
+async def resolve_triggers(ctx: ToolContext, items: list[Trigger]) -> list[dict[str, str]]:
+    """A trigger without version gets the one Auth0's trigger list marks CURRENT, only when
+    exactly one is (otherwise the model must choose)."""
+    pairs = [(t.id, t.version) for t in items]
+    known: list[dict[str, Any]] = []
+    if any(not version for _, version in pairs):
+        known = (await ctx.api.get("/actions/triggers")).get("triggers") or []
+    out = []
+    for trigger_id, version in pairs:
+        if not version:
+            versions = [k.get("version") for k in known if k.get("id") == trigger_id]
+            current = [k.get("version") for k in known if k.get("id") == trigger_id
+                       and str(k.get("status")).upper() == "CURRENT"]
+            if not versions:
+                ids = ", ".join(sorted({str(k.get("id")) for k in known}))
+                raise ToolError(f"unknown trigger {trigger_id!r}; Auth0's triggers: {ids}")
+            if len(current) != 1:
+                raise ToolError(f"trigger {trigger_id!r} has no single current version "
+                                f"({', '.join(map(str, versions))}): give its version")
+            version = str(current[0])
+        out.append({"id": trigger_id, "version": version})
     return out
 
 
 @attrs.frozen
 class ListArgs:
-    trigger_id: str | None = arg(None, "e.g. post-login")
-    name: str | None = arg(None, "Exact name")
+    trigger_id: str | None = arg(None)
+    name: str | None = arg(None, "Exact")
     deployed: bool | None = arg(None)
     page: int = arg(0, minimum=0)
     per_page: int = arg(25, minimum=1, maximum=100)
 
 
 @tool(name="auth0_list_actions", title="List Actions", read_only=True, idempotent=True,
-      scopes=["read:actions"], output=returns(actions="array", has_more="boolean"),
-      example={"trigger_id": "post-login"})
+      scopes=["read:actions"], output=returns(actions="array"),
+      example={"trigger_id": "post-login", "deployed": True})
 async def list_actions(ctx: ToolContext, args: ListArgs) -> dict[str, Any]:
-    """List Actions (no code): triggers, runtime, deployed version."""
+    """Actions without code: triggers, build status, live version."""
     body = await ctx.api.get(PATH, triggerId=args.trigger_id, actionName=args.name,
                              deployed=args.deployed, page=args.page, per_page=args.per_page)
-    items = body.get("actions", []) if isinstance(body, dict) else list(body or [])
-    total = body.get("total") if isinstance(body, dict) else None
-    seen = args.page * args.per_page + len(items)
-    return {"actions": [summary(a) for a in items], "page": args.page, "total": total,
-            "has_more": seen < total if isinstance(total, int) else len(items) == args.per_page}
+    items = list(body.get("actions") or [])
+    total = body.get("total")  # Auth0 leaves it out when nothing matches
+    return {"actions": [summaries.action(a) for a in items],
+            **page_info(args.page, args.per_page, len(items),
+                        total if isinstance(total, int) else None)}
 
 
 @attrs.frozen
@@ -74,102 +100,109 @@ class IdArgs:
 
 
 @tool(name="auth0_get_action", title="Get Action", read_only=True, idempotent=True,
-      scopes=["read:actions"], output=returns(id="string", code="string"),
-      example={"id": "f1d2c3b4-a5e6-4f70-8192-a3b4c5d6e7f8"})
+      scopes=["read:actions"], output=returns(code="string"),
+      example={"id": EXAMPLE_ID})
 async def get_action(ctx: ToolContext, args: IdArgs) -> dict[str, Any]:
-    """Get an Action with its code (secret values are never returned)."""
+    """Get an Action, code included."""
     return await ctx.api.get(f"{PATH}/{segment(args.id)}")
 
 
 @attrs.frozen
 class CreateArgs:
     name: str = arg(minLength=1)
-    supported_triggers: list[Trigger] = arg(description="e.g. [{id: post-login, version: v3}]",
-                                            minItems=1)
-    code: str = arg(description="JS exporting the trigger's handler", minLength=1)
+    supported_triggers: list[Trigger] = arg(minItems=1)
+    code: str = arg(minLength=1)
     runtime: str = arg(DEFAULT_RUNTIME)
-    dependencies: list[Dependency] = arg(factory=list)
-    secrets: list[Secret] = arg(factory=list)
+    dependencies: list[str] = arg(factory=list, description="npm name@version")
+    secrets: dict[str, str | None] = arg(factory=dict, description="{NAME: value}")
 
 
 @tool(name="auth0_create_action", title="Create Action", read_only=False,
       scopes=["create:actions"], output=returns(id="string"),
-      example={"name": "Add roles claim", "supported_triggers": [{"id": "post-login",
-                                                                  "version": "v3"}],
-               "code": "exports.onExecutePostLogin = async (event, api) => {};"})
+      example={"name": "Plan claim", "supported_triggers": [{"id": "post-login"}],
+               "code": EXAMPLE_CODE})
 async def create_action(ctx: ToolContext, args: CreateArgs) -> ToolResult:
-    """Create an Action (not deployed: call auth0_deploy_action)."""
-    created = await ctx.api.post(PATH, ctx.converter.unstructure(args))
-    return ToolResult(created, f"Created {created.get('name')!r} ({created.get('id')}); "
-                               "not deployed yet.")
+    """Create an Action (deploy it with auth0_deploy_action)."""
+    empty = sorted(name for name, value in args.secrets.items() if not value)
+    if empty:
+        raise ToolError(f"secret(s) {', '.join(empty)} need a value")
+    body = ctx.converter.unstructure(args)
+    body["dependencies"] = dependencies(args.dependencies)
+    body["supported_triggers"] = await resolve_triggers(ctx, args.supported_triggers)
+    body["secrets"] = [{"name": k, "value": v} for k, v in args.secrets.items()]
+    created = await ctx.api.post(PATH, body)
+    return ToolResult(compact(created), f"Created {created.get('name')!r} "
+                      f"({created.get('id')}); NOT deployed yet: call auth0_deploy_action.")
 
 
 @attrs.frozen
 class UpdateArgs:
     id: str = arg(minLength=1)
-    name: str | None = arg(None)
-    supported_triggers: list[Trigger] | None = arg(None)
-    code: str | None = arg(None)
-    runtime: str | None = arg(None)
-    dependencies: list[Dependency] | None = arg(None)
-    secrets: list[Secret] | None = arg(None)
+    name: str | None = arg(None, minLength=1)
+    supported_triggers: list[Trigger] | None = arg(None, minItems=1)
+    code: str | None = arg(None, minLength=1)
+    runtime: str | None = arg(None, minLength=1)
+    dependencies: list[str] | None = arg(None, "npm name@version, all")
+    secrets: dict[str, str | None] = arg(factory=dict, description="{NAME: value}; null "
+                                         "deletes")
+
+
+async def merged_secrets(ctx: ToolContext, args: UpdateArgs) -> list[dict[str, Any]]:
+    """Auth0 replaces the whole secret list and values cannot be read back, so a secret lost
+    by omission is lost for good: send every existing one without its value (which keeps it),
+    then the changes (merge-patch style: a value sets, null deletes)."""
+    current = [s.get("name") for s in
+               (await ctx.api.get(f"{PATH}/{segment(args.id)}")).get("secrets") or []]
+    missing = sorted(n for n, v in args.secrets.items() if v is None and n not in current)
+    if missing:
+        raise ToolError(f"no secret named {', '.join(missing)} to delete; existing: "
+                        f"{', '.join(n for n in current if n) or 'none'}")
+    out = [{"name": n} for n in current if n not in args.secrets]
+    return out + [{"name": n, "value": v} for n, v in args.secrets.items() if v is not None]
 
 
 @tool(name="auth0_update_action", title="Update Action", read_only=False, idempotent=True,
       scopes=["update:actions"], output=returns(id="string"),
-      description="Update the draft (a secret sent without value keeps it); deploy to go live.",
-      example={"id": "f1d2c3b4-a5e6-4f70-8192-a3b4c5d6e7f8", "runtime": "node22"})
+      example={"id": EXAMPLE_ID, "code": EXAMPLE_CODE, "secrets": {"API_KEY": "sk_test_1"}})
 async def update_action(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
-    """Update an Action's draft; deploy to make it live."""
+    """Change an Action's draft (live after auth0_deploy_action)."""
+    skip = {"id", "secrets", "supported_triggers", "dependencies"}
     body = {k: v for k, v in ctx.converter.unstructure(args).items()
-            if v is not None and k != "id"}
-    for secret in body.get("secrets", []):
-        if secret.get("value") is None:
-            secret.pop("value", None)
+            if v is not None and k not in skip}
+    if args.dependencies is not None:
+        body["dependencies"] = dependencies(args.dependencies)
+    if args.supported_triggers is not None:
+        body["supported_triggers"] = await resolve_triggers(ctx, args.supported_triggers)
+    if args.secrets:
+        body["secrets"] = await merged_secrets(ctx, args)
     if not body:
-        raise ToolError("nothing to change: give at least one field")
+        raise ToolError("nothing to change: give at least one field besides id")
     updated = await ctx.api.patch(f"{PATH}/{segment(args.id)}", body)
-    return ToolResult(updated, "Draft updated; not deployed until auth0_deploy_action.")
-
-
-async def wait_for_build(ctx: ToolContext, action_id: str, version: dict[str, Any],
-                         wait: float) -> ToolResult:
-    """Poll the version until it is built or failed, within ``wait`` seconds."""
-    path = f"{PATH}/{segment(action_id)}/versions/{segment(version['id'])}"
-    delay, waited = 0.1, 0.0
-    while version.get("status") not in ("built", "failed") and waited < wait:
-        await anyio.sleep(delay)
-        waited += delay
-        delay = min(delay * 1.6, 1.0)
-        version = await ctx.api.get(path)
-    data = {"action_id": action_id, "version_id": version.get("id"),
-            "number": version.get("number"), "status": version.get("status"),
-            "deployed": version.get("status") == "built"}
-    if version.get("status") == "failed":
-        data["errors"] = version.get("errors", [])
-        messages = "; ".join(e.get("msg", "") for e in data["errors"]) or "no details"
-        raise ToolError(f"the build of version {data['number']} FAILED, so it is not "
-                        f"deployed: {messages}. Fix the code and deploy again.")
-    if version.get("status") != "built":
-        return ToolResult(data, f"Version {data['number']} is still {version.get('status')} "
-                                f"after {wait:g} s; check with auth0_list_action_versions.")
-    return ToolResult(data, f"Version {data['number']} built and deployed.")
+    return ToolResult(compact(updated), f"Updated {', '.join(sorted(body))} of "
+                      f"{updated.get('name')!r}; NOT live until auth0_deploy_action.")
 
 
 @attrs.frozen
-class DeployArgs:
+class DeleteArgs:
     id: str = arg(minLength=1)
-    wait: float = arg(20, "Seconds to wait for the build", minimum=0, maximum=60)
+    force: bool = arg(False, "Also unbind it from triggers")
 
 
-@tool(name="auth0_deploy_action", title="Deploy Action", read_only=False,
-      scopes=["update:actions", "read:actions"],
-      output=returns(status="string", deployed="boolean", number="integer"), timeout=90,
-      example={"id": "f1d2c3b4-a5e6-4f70-8192-a3b4c5d6e7f8"})
-async def deploy_action(ctx: ToolContext, args: DeployArgs) -> ToolResult:
-    """Deploy the draft and wait for its build; a failed build is reported, never deployed."""
-    version = await ctx.api.post(f"{PATH}/{segment(args.id)}/deploy")
-    return await wait_for_build(ctx, args.id, version, args.wait)
+@tool(name="auth0_delete_action", title="Delete Action", read_only=False, destructive=True,
+      idempotent=True, scopes=["delete:actions"], output=returns(deleted="string"),
+      example={"id": EXAMPLE_ID})
+async def delete_action(ctx: ToolContext, args: DeleteArgs) -> dict[str, Any]:
+    """DESTRUCTIVE: delete an Action with all its versions and secrets. Confirm first."""
+    await ctx.api.delete(f"{PATH}/{segment(args.id)}", force=args.force or None)
+    return {"deleted": args.id}
+
+
+@tool(name="auth0_list_action_triggers", title="List Action triggers", read_only=True,
+      idempotent=True, scopes=["read:actions"], output=returns(triggers="array"), example={})
+async def list_action_triggers(ctx: ToolContext, args: NoArguments) -> dict[str, Any]:
+    """Triggers an Action can support: id, version (CURRENT or DEPRECATED), runtimes."""
+    body = await ctx.api.get("/actions/triggers")
+    return {"triggers": [summaries.trigger(t) for t in body.get("triggers") or []]}
 
 
 @attrs.frozen
@@ -181,133 +214,13 @@ class VersionsArgs:
 
 @tool(name="auth0_list_action_versions", title="List Action versions", read_only=True,
       idempotent=True, scopes=["read:actions"], output=returns(versions="array"),
-      example={"id": "f1d2c3b4-a5e6-4f70-8192-a3b4c5d6e7f8"})
+      example={"id": EXAMPLE_ID})
 async def list_action_versions(ctx: ToolContext, args: VersionsArgs) -> dict[str, Any]:
-    """An Action's deployed versions, newest first, with build status."""
+    """An Action's deployed versions: number, build status and errors, which one is live."""
     body = await ctx.api.get(f"{PATH}/{segment(args.id)}/versions", page=args.page,
                              per_page=args.per_page)
-    keys = ("id", "number", "status", "deployed", "created_at")
-    return {"versions": [{k: v.get(k) for k in keys} for v in body.get("versions", [])],
-            "total": body.get("total")}
-
-
-@attrs.frozen
-class RollbackArgs:
-    id: str = arg(minLength=1)
-    number: int = arg(description="Version number to restore", minimum=1)
-    wait: float = arg(20, minimum=0, maximum=60)
-
-
-@tool(name="auth0_rollback_action", title="Roll back Action", read_only=False,
-      scopes=["update:actions", "read:actions"],
-      output=returns(status="string", deployed="boolean", number="integer"), timeout=90,
-      example={"id": "f1d2c3b4-a5e6-4f70-8192-a3b4c5d6e7f8", "number": 1})
-async def rollback_action(ctx: ToolContext, args: RollbackArgs) -> ToolResult:
-    """Redeploy an earlier version's code as the newest version."""
-    versions = [v async for v in _all_versions(ctx, args.id)]
-    match = next((v for v in versions if v.get("number") == args.number), None)
-    if match is None:
-        known = ", ".join(str(v.get("number")) for v in versions) or "none"
-        raise ToolError(f"version {args.number} does not exist (versions: {known})")
-    path = f"{PATH}/{segment(args.id)}/versions/{segment(match['id'])}/deploy"
-    version = await ctx.api.post(path)
-    return await wait_for_build(ctx, args.id, version, args.wait)
-
-
-async def _all_versions(ctx: ToolContext, action_id: str):
-    page = 0
-    while True:
-        body = await ctx.api.get(f"{PATH}/{segment(action_id)}/versions", page=page,
-                                 per_page=100)
-        items = body.get("versions", [])
-        for item in items:
-            yield item
-        if len(items) < 100:
-            return
-        page += 1
-
-
-@tool(name="auth0_list_action_triggers", title="List Action triggers", read_only=True,
-      idempotent=True, scopes=["read:actions"], output=returns(triggers="array"), example={})
-async def list_action_triggers(ctx: ToolContext, args: NoArguments) -> dict[str, Any]:
-    """Trigger ids and versions an Action can support, with their runtimes."""
-    body = await ctx.api.get("/actions/triggers")
-    keys = ("id", "version", "status", "default_runtime")
-    return {"triggers": [{k: t.get(k) for k in keys} for t in body.get("triggers", [])]}
-
-
-@attrs.frozen
-class TriggerArgs:
-    trigger_id: str = arg(description="e.g. post-login", minLength=1)
-
-
-async def _bindings(ctx: ToolContext, trigger_id: str) -> list[dict[str, Any]]:
-    body = await ctx.api.get(f"/actions/triggers/{segment(trigger_id)}/bindings",
-                             per_page=100)
-    return [{"action_id": b["action"]["id"], "name": b["action"].get("name"),
-             "display_name": b.get("display_name")} for b in body.get("bindings", [])]
-
-
-@tool(name="auth0_get_action_bindings", title="Get trigger bindings", read_only=True,
-      idempotent=True, scopes=["read:actions"], output=returns(bindings="array"),
-      example={"trigger_id": "post-login"})
-async def get_action_bindings(ctx: ToolContext, args: TriggerArgs) -> dict[str, Any]:
-    """The Actions that run on a trigger, in execution order."""
-    return {"trigger_id": args.trigger_id, "bindings": await _bindings(ctx, args.trigger_id)}
-
-
-@attrs.frozen
-class BindingsArgs:
-    trigger_id: str = arg(minLength=1)
-    actions: list[str] | None = arg(None, "Full new order (ids or names): replaces the flow")
-    add: str | None = arg(None, "Action id or name to add")
-    position: int | None = arg(None, "0-based position for add (default: last)", minimum=0)
-    remove: list[str] = arg(factory=list, description="Action ids or names to remove")
-
-
-@tool(name="auth0_update_action_bindings", title="Update trigger bindings", read_only=False,
-      idempotent=True, scopes=["update:actions", "read:actions"],
-      output=returns(bindings="array"), example={"trigger_id": "post-login",
-                                                 "add": "Add roles claim", "position": 0})
-async def update_action_bindings(ctx: ToolContext, args: BindingsArgs) -> ToolResult:
-    """Set which deployed Actions run on a trigger and in what order. add/remove keep the
-    others; actions replaces the whole flow."""
-    if args.actions is None and args.add is None and not args.remove:
-        raise ToolError("give actions (the full order), add, or remove")
-    if args.actions is not None:
-        order = list(args.actions)
-    else:
-        current = await _bindings(ctx, args.trigger_id)
-        order = [b["action_id"] for b in current
-                 if b["action_id"] not in args.remove and b["name"] not in args.remove]
-        if args.add and args.add not in order:
-            order.insert(len(order) if args.position is None else args.position, args.add)
-    refs = [{"ref": {"type": "action_id" if _looks_like_id(a) else "action_name", "value": a}}
-            for a in order]
-    body = await ctx.api.patch(f"/actions/triggers/{segment(args.trigger_id)}/bindings",
-                               {"bindings": refs})
-    bindings = [{"action_id": b["action"]["id"], "name": b["action"].get("name")}
-                for b in body.get("bindings", [])]
-    names = " -> ".join(b["name"] or b["action_id"] for b in bindings) or "(empty)"
-    return ToolResult({"trigger_id": args.trigger_id, "bindings": bindings},
-                      f"{args.trigger_id} now runs: {names}.")
-
-
-def _looks_like_id(value: str) -> bool:
-    parts = value.split("-")
-    return len(value) == 36 and len(parts) == 5
-
-
-@attrs.frozen
-class DeleteArgs:
-    id: str = arg(minLength=1)
-    force: bool = arg(False, "Also remove its trigger bindings")
-
-
-@tool(name="auth0_delete_action", title="Delete Action", read_only=False, destructive=True,
-      idempotent=True, scopes=["delete:actions"], output=returns(deleted="string"),
-      example={"id": "f1d2c3b4-a5e6-4f70-8192-a3b4c5d6e7f8"})
-async def delete_action(ctx: ToolContext, args: DeleteArgs) -> dict[str, Any]:
-    """DESTRUCTIVE: delete an Action and its versions. Confirm first."""
-    await ctx.api.delete(f"{PATH}/{segment(args.id)}", force=args.force or None)
-    return {"deleted": args.id}
+    items = list(body.get("versions") or [])
+    total = body.get("total")
+    return {"versions": [summaries.version(v) for v in items],
+            **page_info(args.page, args.per_page, len(items),
+                        total if isinstance(total, int) else None)}
