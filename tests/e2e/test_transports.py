@@ -120,3 +120,42 @@ async def test_http_session_lists_and_calls_tools(http_mcp_url: str):
 def test_http_rejects_foreign_host_header(http_mcp_url: str):
     response = httpx.post(http_mcp_url, headers={"Host": "evil.example.com"}, json={})
     assert response.status_code in (400, 403, 421)
+
+
+def test_early_handshake_then_the_sdk_in_one_stdio_session():
+    """``run`` answers initialize and tools/list before the SDK is loaded, then hands the
+    session over at the first call: one answer per request, the same list before and after,
+    and the replayed initialize never reaches the client."""
+    proc = subprocess.Popen([EXE, "run", "--sandbox"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        assert _rpc(proc, INIT)["result"]["protocolVersion"] == "2025-11-25"
+        proc.stdin.write(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"})
+                         + "\n")
+        early = _rpc(proc, json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))
+        call = _rpc(proc, json.dumps({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                                      "params": {"name": "auth0_list_applications",
+                                                 "arguments": {"per_page": 1}}}))
+        assert call["id"] == 3 and not call["result"]["isError"]
+        late = _rpc(proc, json.dumps({"jsonrpc": "2.0", "id": 4, "method": "tools/list"}))
+        assert late["result"] == early["result"]
+        proc.stdin.close()
+        assert proc.wait(timeout=10) == 0
+        assert proc.stdout.read() == ""  # nothing else was written: no second initialize
+        assert "replayed initialize" not in proc.stderr.read()
+    finally:
+        _reap(proc)
+
+
+def test_a_protocol_revision_the_handshake_does_not_know_is_negotiated_by_the_sdk():
+    proc = subprocess.Popen([EXE, "run", "--sandbox"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        offer = json.loads(INIT)
+        offer["params"]["protocolVersion"] = "2099-01-01"
+        answer = _rpc(proc, json.dumps(offer))
+        assert answer["result"]["protocolVersion"] == "2025-11-25"  # the SDK's counter-offer
+        listed = _rpc(proc, json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))
+        assert listed["result"]["tools"]
+    finally:
+        _reap(proc)

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import Auth0ApiError, ToolError
 from .hookspecs import hookimpl
+from .shaping import segment
 from .spec import NoArguments, ToolResult, ToolSpec, arg, returns, tool
 
 if TYPE_CHECKING:
     from .context import ToolContext
-    from .management import segment
 
 __version__ = "0.1.0"
 __all__ = [
@@ -34,13 +34,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``ToolContext`` and ``segment`` pull in httpx: import them only when asked for."""
+    """``ToolContext`` is imported when asked for, so ``import auth0_mcp`` stays small."""
     if name == "ToolContext":
         from .context import ToolContext
 
         return ToolContext
-    if name == "segment":
-        from .management import segment
-
-        return segment
     raise AttributeError(name)

@@ -22,11 +22,13 @@ from typing import Any
 
 import attrs
 
+from .errors import SetupError
+
 CLIENTS = ("claude", "claude-code", "cursor", "windsurf", "vscode", "gemini", "codex")
 NAME = "auth0"
 
 
-class ClientConfigError(ValueError):
+class ClientConfigError(SetupError, ValueError):
     """The configuration cannot be written safely; the message says what to do."""
 
 

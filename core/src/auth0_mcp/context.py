@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 import attrs
-import cattrs
 
-from .management import ManagementClient
+if TYPE_CHECKING:  # annotations only: plugins import ToolContext before any client exists
+    import cattrs
+
+    from .management import ManagementClient
 
 _REGION = re.compile(r"^(?P<tenant>[a-z0-9-]+)\.(?:(?P<region>[a-z]{2}\d?)\.)?auth0\.com$")
 

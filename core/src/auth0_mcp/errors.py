@@ -11,6 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 
+class SetupError(Exception):
+    """The command cannot go on until the user changes something (credentials, flags, plugins,
+    keyring): the CLI prints the message as one line and exits 2."""
+
+
 class ToolError(Exception):
     """An expected failure with a message written for the model (bad input, not found...)."""
 

@@ -11,13 +11,14 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import attrs
 
+from .errors import SetupError
 from .spec import ToolSpec
 
 TRUE = {"true", "1", "yes", "on"}
 FALSE = {"false", "0", "no", "off", ""}
 
 
-class FilterError(ValueError):
+class FilterError(SetupError, ValueError):
     """A filter setting that cannot be honoured safely; start-up stops with this message."""
 
 

@@ -10,17 +10,19 @@ Auth0's pagination styles, and read-only mode enforced by the transport itself.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
+import functools
 import json
 import logging
+import ssl
 import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from . import __version__
+from .domains import base_url_for
 from .errors import Auth0ApiError, ReadOnlyViolation, ToolError, UpstreamUnavailable
 
 log = logging.getLogger("auth0_mcp.management")
@@ -28,6 +30,13 @@ log = logging.getLogger("auth0_mcp.management")
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 SAFE = frozenset({"GET", "HEAD"})
 USER_AGENT = f"auth0-mcp/{__version__} (python; httpx/{httpx.__version__})"
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """httpx's default verification (certifi's CAs), built once: each build reads the CA
+    bundle, about 50 ms, and every client would otherwise build its own."""
+    return httpx.create_ssl_context()
 
 
 class TokenSource(Protocol):
@@ -40,39 +49,6 @@ class TokenSource(Protocol):
         ...
 
 
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def base_url_for(domain: str) -> str:
-    """``https://<domain>``; a full ``http://`` origin is accepted only for loopback (sandbox).
-
-    A bare tenant name without a dot gets ``.us.auth0.com``, as in the reference.
-    """
-    domain = domain.strip().rstrip("/")
-    if not domain:
-        raise ValueError("the Auth0 domain is empty")
-    if "://" in domain:
-        parts = urlsplit(domain)
-        if parts.scheme == "http":
-            if not is_loopback(parts.hostname or ""):
-                raise ValueError(f"refusing plain http for {parts.hostname}: only loopback "
-                                 "addresses (the sandbox) may use http://")
-            return f"http://{parts.netloc}"
-        if parts.scheme != "https":
-            raise ValueError(f"unsupported scheme in Auth0 domain {domain!r}")
-        domain = parts.netloc
-    if "/" in domain:
-        raise ValueError(f"the Auth0 domain {domain!r} must be a host name, not a URL path")
-    if "." not in domain and ":" not in domain:
-        domain += ".us.auth0.com"
-    return f"https://{domain}"
 
 
 class BearerAuth(httpx.Auth):
@@ -149,7 +125,7 @@ class ManagementClient:
         self.rate_limit_budget = rate_limit_budget
         self.retries = retries
         self.rate = RateLimitState()
-        inner = transport or httpx.AsyncHTTPTransport()
+        inner = transport or httpx.AsyncHTTPTransport(verify=tls_context())
         self._http = httpx.AsyncClient(
             base_url=f"{self.base_url}/api/v2",
             auth=BearerAuth(tokens),
@@ -315,8 +291,3 @@ def _body(response: httpx.Response) -> Any:
         return response.json()
     except (ValueError, json.JSONDecodeError):
         return response.text
-
-
-def segment(value: str) -> str:
-    """Percent-encode one path segment (ids such as ``auth0|123`` or API identifier URLs)."""
-    return quote(value, safe="")

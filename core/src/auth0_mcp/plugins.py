@@ -14,10 +14,10 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 import attrs
-import jsonschema
 import pluggy
 
 from . import hookspecs
+from .errors import SetupError
 from .spec import ToolSpec
 
 log = logging.getLogger("auth0_mcp.plugins")
@@ -27,7 +27,7 @@ TOOL_NAME = re.compile(r"^auth0_[a-z0-9]+(?:_[a-z0-9]+)*$")
 SCOPE = re.compile(r"^[a-z_]+:[a-z_]+$")
 
 
-class PluginError(Exception):
+class PluginError(SetupError):
     """Start-up must stop: a duplicate plugin, an invalid tool, a broken plugin when strict."""
 
 
@@ -122,8 +122,8 @@ def load_plugins(
     return PluginSet(pm, tuple(loaded), tuple(skipped))
 
 
-def validate_spec(spec: ToolSpec) -> list[str]:
-    """Everything wrong with one tool, as readable sentences (empty when valid)."""
+def check_spec(spec: ToolSpec) -> list[str]:
+    """What is wrong with one tool's declaration, cheaply: run at every start."""
     problems = []
     if not TOOL_NAME.match(spec.name) or len(spec.name) > 64:
         problems.append("name must look like auth0_<verb>_<noun> (lower case, at most 64 chars)")
@@ -137,6 +137,18 @@ def validate_spec(spec: ToolSpec) -> list[str]:
                  for s in spec.required_scopes if not SCOPE.match(s)]
     if spec.read_only and spec.destructive:
         problems.append("a tool cannot be both read-only and destructive")
+    if spec.output_schema is not None and spec.output_schema.get("type") != "object":
+        problems.append("output schema root must be type object")
+    return problems
+
+
+def validate_spec(spec: ToolSpec) -> list[str]:
+    """Everything wrong with one tool, as readable sentences (empty when valid): the cheap
+    checks plus JSON-schema meta-validation and the example. Too slow for every start (a
+    third of it); the contract tests and ``plugins list`` run it."""
+    import jsonschema
+
+    problems = check_spec(spec)
     try:
         jsonschema.Draft202012Validator.check_schema(spec.input_schema)
     except (jsonschema.SchemaError, TypeError) as exc:
@@ -144,8 +156,6 @@ def validate_spec(spec: ToolSpec) -> list[str]:
     if spec.output_schema is not None:
         try:
             jsonschema.Draft202012Validator.check_schema(spec.output_schema)
-            if spec.output_schema.get("type") != "object":
-                problems.append("output schema root must be type object")
         except jsonschema.SchemaError as exc:
             problems.append(f"output schema invalid: {exc.message}")
     if spec.example is not None:
@@ -155,8 +165,9 @@ def validate_spec(spec: ToolSpec) -> list[str]:
     return problems
 
 
-def collect_tools(plugins: PluginSet) -> tuple[ToolSpec, ...]:
-    """Every plugin's tools, validated, with their origin filled in, sorted by name."""
+def collect_tools(plugins: PluginSet, *, thorough: bool = False) -> tuple[ToolSpec, ...]:
+    """Every plugin's tools, checked (``thorough``: fully validated), with their origin filled
+    in, sorted by name."""
     by_name: dict[str, ToolSpec] = {}
     origin = {p.name: p.distribution for p in plugins.loaded}
     for name, plugin in sorted(plugins.manager.list_name_plugin(), key=lambda np: np[0]):
@@ -167,7 +178,7 @@ def collect_tools(plugins: PluginSet) -> tuple[ToolSpec, ...]:
             if not isinstance(spec, ToolSpec):
                 raise PluginError(f"plugin {name!r} returned {spec!r}, not a ToolSpec")
             spec = attrs.evolve(spec, plugin=name, distribution=origin.get(name, ""))
-            problems = validate_spec(spec)
+            problems = (validate_spec if thorough else check_spec)(spec)
             if problems:
                 raise PluginError(f"tool {spec.name!r} from plugin {name!r} is invalid: "
                                   + "; ".join(problems))

@@ -1,7 +1,9 @@
 """Assembling a running server: plugins -> catalog -> filters -> client -> pipeline -> MCP server.
 
-Used by ``auth0-mcp run``, by ``tools list`` (catalog and filters only) and by the test kit, so
-all three see exactly the same tools.
+Two stages, so ``run`` can answer the MCP handshake before the heavy part is imported:
+``select_tools`` (catalog, token, filters: what this run serves) and ``build_runtime`` (HTTP
+client, pipeline, SDK server). Used by ``auth0-mcp run``, by ``tools list`` (catalog and
+filters only) and by the test kit, so all three see exactly the same tools.
 """
 
 from __future__ import annotations
@@ -9,21 +11,20 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import httpx
 
-from .context import Tenant, ToolContext
-from .converter import make_converter
 from .credentials import Credentials, granted_scopes
 from .filtering import Decision, FilterSettings, decide, visible
-from .management import ManagementClient
-from .pipeline import CallRecord, Pipeline
 from .plugins import PluginSet, collect_tools, load_plugins
-from .redaction import Redactor
-from .server import build_server
 from .spec import ToolSpec
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .management import ManagementClient
+    from .pipeline import CallRecord, Pipeline
 
 log = logging.getLogger("auth0_mcp")
 
@@ -57,10 +58,43 @@ class Catalog:
     tools: tuple[ToolSpec, ...]  # every valid installed tool, sorted
 
 
-def load_catalog(options: RunOptions, *, extra_plugins: Iterable[tuple[str, Any]] = ()) -> Catalog:
+def load_catalog(options: RunOptions, *, extra_plugins: Iterable[tuple[str, Any]] = (),
+                 thorough: bool = False) -> Catalog:
     plugins = load_plugins(options.plugins, options.exclude_plugins,
                            strict=options.strict_plugins, extra=extra_plugins)
-    return Catalog(plugins, collect_tools(plugins))
+    return Catalog(plugins, collect_tools(plugins, thorough=thorough))
+
+
+@attrs.frozen
+class Selection:
+    """What one run serves: the catalog filtered by flags, env and the token's scopes."""
+
+    catalog: Catalog
+    decisions: list[Decision]
+    settings: FilterSettings
+    token: str
+
+    @property
+    def tools(self) -> tuple[ToolSpec, ...]:
+        return visible(self.decisions)
+
+
+async def select_tools(options: RunOptions, credentials: Credentials, *,
+                       env: Mapping[str, str] | None = None,
+                       catalog: Catalog | None = None) -> Selection:
+    """Authenticate once (so bad credentials fail now, not on the first call) and read the
+    granted scopes from the token to hide tools it cannot use."""
+    return select_with_token(options, await credentials.tokens.token(), env=env,
+                             catalog=catalog)
+
+
+def select_with_token(options: RunOptions, token: str, *, env: Mapping[str, str] | None = None,
+                      catalog: Catalog | None = None) -> Selection:
+    env = os.environ if env is None else env
+    catalog = catalog or load_catalog(options)
+    settings = FilterSettings.resolve(options.tools, options.read_only, env,
+                                      granted_scopes(token))
+    return Selection(catalog, decide(catalog.tools, settings), settings, token)
 
 
 @attrs.define
@@ -86,27 +120,31 @@ async def build_runtime(
     *,
     env: Mapping[str, str] | None = None,
     catalog: Catalog | None = None,
+    selection: Selection | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     audit: Any = None,
     remote: Any = None,
 ) -> Runtime:
-    """Authenticate once at start (so bad credentials fail now, not on the first call) and
-    read the granted scopes from the token to hide tools it cannot use.
+    """The serving half: Management API client, call pipeline and SDK server for a
+    ``selection`` (made here when not given).
 
     ``remote`` (RemoteSettings) narrows tools and rate-limits per verified caller; ``audit``
     receives one record per call."""
-    env = os.environ if env is None else env
-    catalog = catalog or load_catalog(options)
-    token = await credentials.tokens.token()
-    scopes = granted_scopes(token)
-    settings = FilterSettings.resolve(options.tools, options.read_only, env, scopes)
-    decisions = decide(catalog.tools, settings)
+    from .context import Tenant, ToolContext
+    from .converter import make_converter
+    from .management import ManagementClient
+    from .pipeline import Pipeline
+    from .redaction import Redactor
+    from .server import build_server
+
+    selection = selection or await select_tools(options, credentials, env=env, catalog=catalog)
+    settings = selection.settings
     api = ManagementClient(credentials.domain, credentials.tokens, read_only=settings.read_only,
                            transport=transport)
-    redactor = Redactor([*credentials.known_secrets, token])
-    context = ToolContext(api, Tenant(api.domain), scopes, make_converter(),
+    redactor = Redactor([*credentials.known_secrets, selection.token])
+    context = ToolContext(api, Tenant(api.domain), settings.granted_scopes, make_converter(),
                           logging.getLogger("auth0_mcp.tools"))
-    shown = visible(decisions)
+    shown = selection.tools
     pipeline = Pipeline(shown, lambda: context, redactor, default_timeout=options.timeout,
                         audit=audit)
     hooks: dict[str, Any] = {}
@@ -117,7 +155,7 @@ async def build_runtime(
                  "caller_of": lambda _ctx: caller_subject(),
                  "wait_for": CallerRateLimit(remote.calls_per_minute).wait_for}
     server = build_server(shown, pipeline, **hooks)
-    return Runtime(catalog, decisions, api, pipeline, server, credentials)
+    return Runtime(selection.catalog, selection.decisions, api, pipeline, server, credentials)
 
 
 def log_audit(record: CallRecord) -> None:

@@ -14,34 +14,14 @@ import mcp.types as types
 from mcp.server import Server, ServerRequestContext
 
 from . import __version__
+from .handshake import INSTRUCTIONS, SERVER_NAME, SERVER_TITLE
 from .pipeline import Pipeline
 from .spec import ToolSpec
 
 log = logging.getLogger("auth0_mcp.server")
 
-INSTRUCTIONS = (
-    "Tools to administer one Auth0 tenant through the Management API. List before you get; "
-    "ids come from list results. Destructive tools say so: confirm with the user first. "
-    "Secrets are always redacted."
-)
-
-
 def to_mcp_tool(spec: ToolSpec) -> types.Tool:
-    return types.Tool(
-        name=spec.name,
-        title=spec.title,
-        description=spec.description,
-        input_schema=spec.published_schema,
-        output_schema=dict(spec.output_schema) if spec.output_schema else None,
-        # Hints equal to the spec's defaults (readOnly false, idempotent false) are left out;
-        # destructive and openWorld default to true, so false is always said.
-        annotations=types.ToolAnnotations(
-            read_only_hint=spec.read_only or None,
-            destructive_hint=spec.destructive,
-            idempotent_hint=spec.idempotent or None,
-            open_world_hint=spec.open_world,
-        ),
-    )
+    return types.Tool.model_validate(spec.listing)
 
 
 def build_server(
@@ -83,9 +63,9 @@ def build_server(
         )
 
     return Server(
-        "auth0",
+        SERVER_NAME,
         version=__version__,
-        title="Auth0",
+        title=SERVER_TITLE,
         instructions=INSTRUCTIONS,
         on_list_tools=list_tools,
         on_call_tool=call_tool,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 
 def pick(obj: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
@@ -44,3 +45,8 @@ def merge_list(current: Sequence[Any] | None, add: Iterable[Any] = (),
             index[k] = len(result)
             result.append(item)
     return result
+
+
+def segment(value: str) -> str:
+    """Percent-encode one path segment (ids such as ``auth0|123`` or API identifier URLs)."""
+    return quote(value, safe="")

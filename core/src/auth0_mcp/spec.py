@@ -85,6 +85,27 @@ class ToolSpec:
 
         return published_schema(self.input_type)
 
+    @property
+    def listing(self) -> dict[str, Any]:
+        """This tool as ``tools/list`` shows it, in wire (camelCase) form: the one definition
+        both the early handshake and the SDK server serve.
+
+        Hints equal to the MCP defaults (readOnly false, idempotent false) are left out;
+        destructive and openWorld default to true, so false is always said."""
+        annotations: dict[str, Any] = {"destructiveHint": self.destructive,
+                                       "openWorldHint": self.open_world}
+        if self.read_only:
+            annotations["readOnlyHint"] = True
+        if self.idempotent:
+            annotations["idempotentHint"] = True
+        listed: dict[str, Any] = {"name": self.name, "title": self.title,
+                                  "description": self.description,
+                                  "inputSchema": self.published_schema}
+        if self.output_schema:
+            listed["outputSchema"] = dict(self.output_schema)
+        listed["annotations"] = annotations
+        return listed
+
 
 def returns(**fields: str) -> dict[str, Any]:
     """A small output schema: ``returns(applications="array", total="integer")``.

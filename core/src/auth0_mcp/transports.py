@@ -2,35 +2,88 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
+import sys
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
+
+from .handshake import REPLAY_ID, Handover
 
 log = logging.getLogger("auth0_mcp")
 
 
-async def serve_stdio(server: Any) -> None:
+async def serve_stdio(server: Any, handover: Handover | None = None) -> None:
     """Serve until the client closes stdin; the SDK points fd 1 at stderr while serving, so a
-    stray print cannot corrupt the JSON-RPC stream."""
+    stray print cannot corrupt the JSON-RPC stream.
+
+    After the early handshake (handshake.py), ``handover`` says what the SDK must be told
+    first; it then reads on from the same stdin buffer the handshake read from (a fresh
+    descriptor would lose bytes already buffered)."""
     import anyio
     from mcp.server.stdio import stdio_server
 
-    async with stdio_server() as (read, write):
+    stdin = None
+    if handover is not None:
+        stdin = anyio.wrap_file(_BorrowedText(sys.stdin.buffer, encoding="utf-8",
+                                              errors="replace"))
+    async with stdio_server(stdin=stdin) as (read, write):
         inner_send, inner_read = anyio.create_memory_object_stream[Any](0)
+        out_send, out_read = anyio.create_memory_object_stream[Any](0)
+        replayed = handover.replay() if handover is not None else []
         async with anyio.create_task_group() as tg:
-            tg.start_soon(answer_unparsable, read, inner_send, write)
-            await server.run(inner_read, write, server.create_initialization_options())
+            tg.start_soon(answer_unparsable, read, inner_send, write, replayed)
+            tg.start_soon(server.run, inner_read, out_send, server.create_initialization_options())
+            # Returns once the server has closed its side, every answer written.
+            await drop_replayed_answer(out_read, write)
             tg.cancel_scope.cancel()
 
 
-async def answer_unparsable(read: Any, forward: Any, write: Any) -> None:
+class _BorrowedText(io.TextIOWrapper):
+    """A text layer over sys.stdin's buffer that never closes it (the buffer is not ours)."""
+
+    def close(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.detach()
+
+
+async def drop_replayed_answer(answers: Any, write: Any) -> None:
+    """Pass the server's messages on, except its answer to the replayed initialize (the client
+    was answered by the handshake already)."""
+    async with answers, write:
+        async for item in answers:
+            if getattr(item.message, "id", None) == REPLAY_ID:
+                if getattr(item.message, "error", None) is not None:
+                    log.error("the SDK refused the replayed initialize: %s", item.message.error)
+                continue
+            await write.send(item)
+
+
+async def answer_unparsable(read: Any, forward: Any, write: Any,
+                            first: Sequence[bytes] = ()) -> None:
     """The SDK drops lines that are not JSON-RPC without a word; JSON-RPC 2.0 wants an error
     response (id null): -32700 for text that is not JSON, -32600 for JSON that is not a
-    request. Everything else is passed on untouched."""
+    request. Everything else is passed on untouched, after the ``first`` lines (parsed as the
+    SDK's stdio reader parses them)."""
     import mcp.types as types
     from mcp.shared.message import SessionMessage
 
-    async with forward:
+    def parse(line: bytes) -> Any:
+        try:
+            return SessionMessage(types.jsonrpc_message_adapter.validate_json(line,
+                                                                               by_name=False))
+        except Exception as exc:
+            return exc
+
+    async def items() -> AsyncIterator[Any]:
+        for line in first:
+            yield parse(line)
         async for item in read:
+            yield item
+
+    async with forward:
+        async for item in items():
             if not isinstance(item, Exception):
                 await forward.send(item)
                 continue

@@ -14,7 +14,8 @@ import anyio
 import httpx
 import jwt
 
-from ..management import USER_AGENT, base_url_for, is_loopback
+from ..domains import base_url_for, is_loopback
+from ..management import USER_AGENT, tls_context
 from .store import Profile, Store
 
 AUTH0_CLI_CLIENT_ID = "2lhnuYMRQ8IpR5hNsOhDFQqrGQUQMRm5"
@@ -63,7 +64,7 @@ async def device_login(
 ) -> dict[str, Any]:
     """Run the device flow to the end; returns the token response or raises LoginError."""
     base = auth_server_url(auth_server)
-    async with httpx.AsyncClient(transport=transport, timeout=30,
+    async with httpx.AsyncClient(verify=tls_context(), transport=transport, timeout=30,
                                  headers={"User-Agent": USER_AGENT}) as http:
         started = await http.post(f"{base}/oauth/device/code", data={
             "client_id": client_id, "scope": " ".join(scopes), "audience": audience})
@@ -100,7 +101,7 @@ async def device_login(
 
 async def token_request(url: str, form: dict[str, Any],
                         transport: httpx.AsyncBaseTransport | None = None) -> dict[str, Any]:
-    async with httpx.AsyncClient(transport=transport, timeout=30,
+    async with httpx.AsyncClient(verify=tls_context(), transport=transport, timeout=30,
                                  headers={"User-Agent": USER_AGENT}) as http:
         response = await http.post(url, data=form)
     body = response.json() if response.content else {}

@@ -16,11 +16,13 @@ from typing import Any, Protocol
 import attrs
 import cattrs
 
+from ..errors import SetupError
+
 SERVICE = "auth0-mcp"
 INDEX = "profiles"
 
 
-class NoKeyringError(Exception):
+class NoKeyringError(SetupError):
     """No usable OS keyring (headless Linux, containers, CI)."""
 
 

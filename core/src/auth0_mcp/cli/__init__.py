@@ -37,14 +37,9 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def main() -> None:
-    from ..auth.store import NoKeyringError
-    from ..clients import ClientConfigError
-    from ..credentials import CredentialsError
-    from ..filtering import FilterError
-    from ..plugins import PluginError
+    from ..errors import SetupError
 
     try:
         app()
-    except (CredentialsError, FilterError, PluginError, NoKeyringError, ClientConfigError,
-            ValueError) as exc:
+    except (SetupError, ValueError) as exc:
         fail(str(exc))

@@ -20,7 +20,7 @@ def list_plugins(plugins: Plugins = None, exclude_plugins: ExcludePlugins = None
 
     options = RunOptions(plugins=split_names(plugins),
                          exclude_plugins=split_names(exclude_plugins) or ()).with_env(os.environ)
-    catalog = load_catalog(options)
+    catalog = load_catalog(options, thorough=True)  # a diagnostic: validate schemas too
     counts: dict[str, int] = {}
     for spec in catalog.tools:
         counts[spec.plugin] = counts.get(spec.plugin, 0) + 1

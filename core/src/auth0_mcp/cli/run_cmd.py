@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 import os
 import sys
+import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -67,13 +69,17 @@ def run(
 
       auth0-mcp run --tools 'auth0_list_*,auth0_get_*' --read-only
     """
-    import anyio
-
     from .. import logsetup
     from ..credentials import ClientCredentials, Credentials, CredentialsError, from_environment
-    from ..remote.app import AuditLog, RemoteSettings
-    from ..runtime import RunOptions, build_runtime, split_names
-    from ..transports import serve_http, serve_stdio
+    from ..handshake import Handover
+    from ..runtime import (
+        RunOptions,
+        Selection,
+        build_runtime,
+        select_tools,
+        select_with_token,
+        split_names,
+    )
 
     logsetup.configure()
     options = RunOptions(
@@ -81,6 +87,8 @@ def run(
         exclude_plugins=split_names(exclude_plugins) or (), strict_plugins=strict_plugins,
         timeout=timeout,
     ).with_env(os.environ)
+    if oauth_issuer and transport is not Transport.http:
+        raise ValueError("--oauth-issuer protects the HTTP transport: add --transport http")
 
     box = None
     if sandbox:
@@ -101,37 +109,87 @@ def run(
             )
         credentials = found
 
-    remote = RemoteSettings(
-        issuer=oauth_issuer, audience=oauth_audience, public_url=public_url,
-        allowed_hosts=split_names(allowed_hosts) or (),
-        allowed_origins=split_names(allowed_origins) or (), max_body_bytes=max_body_bytes,
-        calls_per_minute=calls_per_minute, stateless=stateless, audit_file=audit_log,
-    )
-    if oauth_issuer and transport is not Transport.http:
-        raise ValueError("--oauth-issuer protects the HTTP transport: add --transport http")
+    def answer_early(selection: Selection) -> Handover:
+        from ..handshake import answer_handshake
 
-    async def main() -> None:
+        _announce(len(selection.tools), len(selection.catalog.tools), credentials.domain,
+                  selection.settings.read_only, transport, host, port, box)
+        warm = threading.Thread(target=_import_serving_half, daemon=True)
+        handover = answer_handshake([s.listing for s in selection.tools], sys.stdin.buffer,
+                                    sys.stdout.buffer, on_listed=warm.start)
+        if handover.pending is not None and warm.is_alive():
+            warm.join()  # never import the same modules from two threads at once
+        return handover
+
+    async def serve(selection: Selection, handover: Handover) -> None:
+        from ..transports import serve_stdio
+
+        if handover.pending is None:
+            return  # stdin closed before anything needed the SDK
+        runtime = await build_runtime(options, credentials, selection=selection)
+        try:
+            await serve_stdio(runtime.server, handover)
+        finally:
+            await runtime.aclose()
+
+    async def stdio() -> None:
+        selection = await select_tools(options, credentials)
+        await serve(selection, answer_early(selection))
+
+    async def http() -> None:
+        from ..remote.app import AuditLog, RemoteSettings
+        from ..transports import serve_http
+
+        remote = RemoteSettings(
+            issuer=oauth_issuer, audience=oauth_audience, public_url=public_url,
+            allowed_hosts=split_names(allowed_hosts) or (),
+            allowed_origins=split_names(allowed_origins) or (), max_body_bytes=max_body_bytes,
+            calls_per_minute=calls_per_minute, stateless=stateless, audit_file=audit_log,
+        )
         audit = AuditLog(audit_log) if oauth_issuer else None
         runtime = await build_runtime(options, credentials, audit=audit,
                                       remote=remote if oauth_issuer else None)
         try:
-            _announce(runtime, transport, host, port, box)
-            if transport is Transport.http:
-                await serve_http(runtime.server, host, port, remote)
-            else:
-                await serve_stdio(runtime.server)
+            _announce(len(runtime.tools), len(runtime.catalog.tools), credentials.domain,
+                      runtime.api.read_only, transport, host, port, box)
+            await serve_http(runtime.server, host, port, remote)
         finally:
             await runtime.aclose()
             if audit is not None:
                 audit.close()
 
     try:
-        anyio.run(main)
+        if transport is Transport.http:
+            _event_loop(http)
+        elif hasattr(credentials.tokens, "ready"):
+            # A token at hand (AUTH0_TOKEN): the handshake is answered before an event loop
+            # (and asyncio) exists; the loop starts with the first message that needs the SDK.
+            selection = select_with_token(options, credentials.tokens.ready())
+            handover = answer_early(selection)
+            if handover.pending is not None:
+                _event_loop(serve, selection, handover)
+        else:
+            _event_loop(stdio)
     except KeyboardInterrupt:
         pass
     finally:
         if box is not None:
             box.stop()
+
+
+def _event_loop(main: Callable[..., Awaitable[None]], *args: Any) -> None:
+    import anyio  # here, not at the top: the early handshake needs no event loop
+
+    anyio.run(main, *args)
+
+
+def _import_serving_half() -> None:
+    """Import what serving calls needs (the SDK, httpx, the pipeline) while the user is still
+    reading the tool list, so the first call does not wait for it."""
+    from .. import pipeline, server  # noqa: F401
+    from ..management import tls_context
+
+    tls_context()
 
 
 def _stored(profile: str, credentials_file: Path | None):
@@ -152,13 +210,12 @@ def _stored(profile: str, credentials_file: Path | None):
                        secrets)
 
 
-def _announce(runtime, transport: Transport, host: str, port: int, box) -> None:
+def _announce(shown: int, total: int, domain: str, read_only: bool, transport: Transport,
+              host: str, port: int, box) -> None:
     """Start-up lines on stderr: what is served, and, for a person at a terminal, how to
     connect a client."""
-    shown = len(runtime.tools)
-    total = len(runtime.catalog.tools)
-    mode = " (read-only)" if runtime.api.read_only else ""
-    where = f"sandbox tenant {runtime.api.base_url}" if box else f"tenant {runtime.api.domain}"
+    mode = " (read-only)" if read_only else ""
+    where = f"sandbox tenant {box.base_url}" if box else f"tenant {domain}"
     print(f"auth0-mcp: {shown}/{total} tools on {where}{mode}, transport {transport.value}",
           file=sys.stderr)
     if total == 0:

@@ -17,7 +17,8 @@ import httpx
 import jwt
 from mcp.server.auth.provider import AccessToken
 
-from ..management import USER_AGENT, is_loopback
+from ..domains import is_loopback
+from ..management import USER_AGENT, tls_context
 
 log = logging.getLogger("auth0_mcp.remote")
 
@@ -71,7 +72,8 @@ class JwksVerifier:
                 return
             self._fetched_at = now
             try:
-                async with httpx.AsyncClient(transport=self._transport, timeout=10.0,
+                async with httpx.AsyncClient(verify=tls_context(), transport=self._transport,
+                                             timeout=10.0,
                                              headers={"User-Agent": USER_AGENT}) as http:
                     response = await http.get(self.jwks_url)
                     response.raise_for_status()

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import anyio
 import attrs
 
 from auth0_mcp import ToolContext, ToolError, ToolResult, arg, returns, segment, tool
@@ -27,6 +26,12 @@ FINISHED = ("built", "failed")
 DEPLOY_OUTPUT = returns(deployed="boolean")
 
 
+async def sleep(seconds: float) -> None:
+    import anyio  # not at the top: this module loads with the tool table, before any loop
+
+    await anyio.sleep(seconds)
+
+
 def _status(obj: dict[str, Any]) -> str:
     return str(obj.get("status") or "").lower()
 
@@ -39,7 +44,7 @@ async def poll(ctx: ToolContext, path: str, obj: dict[str, Any],
         left = deadline - time.monotonic()
         if left <= 0:
             break
-        await anyio.sleep(min(delay, left))
+        await sleep(min(delay, left))
         delay = min(delay * 1.6, MAX_POLL)
         obj = await ctx.api.get(path)
     return obj
