@@ -7,6 +7,8 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -71,8 +73,9 @@ def read_response(stream: IO[str], request_id: int) -> dict[str, Any]:
             return message
 
 
-def spawn(args: Sequence[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen([EXE, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+def spawn(args: Sequence[str], env: dict[str, str] | None = None,
+          command: Sequence[str] = (EXE,)) -> subprocess.Popen[str]:
+    return subprocess.Popen([*command, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, env=env or CLEAN_ENV,
                             bufsize=1)
 
@@ -131,8 +134,9 @@ def rss_mib(pid: int) -> float:
 class StdioSession:
     """Raw JSON-RPC over a server's stdio: no client library in the measured path."""
 
-    def __init__(self, env: dict[str, str], args: Sequence[str] = ("run",)) -> None:
-        self.proc = spawn(list(args), env)
+    def __init__(self, env: dict[str, str], args: Sequence[str] = ("run",),
+                 command: Sequence[str] = (EXE,)) -> None:
+        self.proc = spawn(list(args), env, command)
         self.next_id = 10
         assert self.proc.stdin and self.proc.stdout
         send(self.proc.stdin, INIT)
@@ -149,10 +153,16 @@ class StdioSession:
             raise RuntimeError(result["content"][0]["text"])
         return result
 
-    def close(self) -> None:
+    def close(self) -> float:
+        """Close stdin; milliseconds until the process is gone."""
         assert self.proc.stdin
+        started = time.perf_counter()
         self.proc.stdin.close()
-        self.proc.wait(timeout=30)
+        watchdog = threading.Timer(30, self.proc.kill)  # wait(timeout=) polls every 50 ms
+        watchdog.start()
+        self.proc.wait()
+        watchdog.cancel()
+        return (time.perf_counter() - started) * 1000
 
 
 def wait_for_http(url: str, proc: subprocess.Popen[str], timeout: float = 30) -> None:

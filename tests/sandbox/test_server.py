@@ -10,6 +10,7 @@ import queue
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -208,3 +209,18 @@ def test_cli_serve_prints_how_to_use_it_and_saves_on_exit(tmp_path: Path):
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
     assert json.loads(state.read_text())["auth"]["base_url"] == base
+
+
+def test_https_with_a_certificate_clients_trust_explicitly(tmp_path: Path):
+    """For https-only clients (the reference server): a self-signed certificate that is
+    trusted when named, and refused by default verification, so TLS is really in use."""
+    with SandboxServer(tls_dir=tmp_path, with_plugins=False) as box:
+        assert box.base_url.startswith("https://127.0.0.1:")
+        cert = ssl.create_default_context(cafile=tmp_path / "cert.pem")
+        config = httpx.get(f"{box.base_url}/.well-known/openid-configuration", verify=cert)
+        assert config.json()["issuer"] == f"{box.base_url}/"
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            httpx.get(f"{box.base_url}/.well-known/openid-configuration")
+        assert (tmp_path / "key.pem").stat().st_mode & 0o077 == 0  # owner-only key
+    with SandboxServer(tls_dir=tmp_path, with_plugins=False) as again:  # certificate reused
+        assert httpx.get(f"{again.base_url}/.well-known/jwks.json", verify=cert).status_code == 200

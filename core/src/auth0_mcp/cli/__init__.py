@@ -3,6 +3,7 @@ inside the commands so ``--help`` and start-up stay fast."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import typer
@@ -43,3 +44,21 @@ def main() -> None:
         app()
     except (SetupError, ValueError) as exc:
         fail(str(exc))
+    except SystemExit as done:
+        if run_cmd.finished:
+            _exit_now(done.code)
+        raise
+
+
+def _exit_now(code: object) -> None:
+    """``run`` has closed everything it opened; tearing down the interpreter (the SDK's
+    models for every protocol revision) would take half a second more, which the client
+    waits for after closing stdin. Flush what is buffered, then leave."""
+    import logging
+    import os
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)

@@ -15,6 +15,8 @@ import typer
 from .login_cmds import CredentialsFile, Profile
 from .options import ExcludePlugins, Plugins, ReadOnly, StrictPlugins, Tools
 
+finished = False  # set once run() has released everything: main() may then skip teardown
+
 
 class Transport(enum.StrEnum):
     stdio = "stdio"
@@ -175,6 +177,8 @@ def run(
     finally:
         if box is not None:
             box.stop()
+    global finished
+    finished = True
 
 
 def _event_loop(main: Callable[..., Awaitable[None]], *args: Any) -> None:

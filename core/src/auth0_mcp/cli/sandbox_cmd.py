@@ -20,6 +20,9 @@ def sandbox(
     = None,
     malformed_rate: Annotated[float, typer.Option(help="Fault: share of bodies that are not "
                                                   "valid JSON.")] = 0.0,
+    tls: Annotated[Path | None, typer.Option(help="Serve https with a self-signed certificate "
+                                             "kept in this directory (for https-only "
+                                             "clients).")] = None,
 ) -> None:
     """Serve a local Auth0 emulator (Management + Authentication API) on loopback.
 
@@ -28,4 +31,4 @@ def sandbox(
     from ..sandbox.cli import serve
 
     serve(port=port, state=state, empty=empty, latency_ms=latency_ms, error_rate=error_rate,
-          rate_limit=rate_limit, malformed_rate=malformed_rate)
+          rate_limit=rate_limit, malformed_rate=malformed_rate, tls_dir=tls)

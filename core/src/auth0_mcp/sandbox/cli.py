@@ -18,6 +18,8 @@ def usage(box: SandboxServer, state: Path | None) -> str:
     base = box.base_url
     form = json.dumps({"grant_type": "client_credentials", "client_id": client_id,
                        "client_secret": secret, "audience": f"{base}/api/v2/"})
+    tls = (f"  certificate to trust:   {box.tls[0]}  (SSL_CERT_FILE, NODE_EXTRA_CA_CERTS)\n"
+           if box.tls else "")
     # benchmarks/_common.py reads the domain and the admin credentials from these lines
     return f"""auth0-mcp sandbox tenant at {base}  (Ctrl-C stops it)
   domain (AUTH0_DOMAIN):  {base}
@@ -25,7 +27,7 @@ def usage(box: SandboxServer, state: Path | None) -> str:
                           client_secret {secret}
   device login page:      {base}/activate
   state:                  {state or 'in memory only (--state FILE keeps it)'}
-
+{tls}
 Get a Management API token:
   curl -s {base}/oauth/token -H 'content-type: application/json' \\
     -d {shlex.quote(form)}
@@ -43,7 +45,7 @@ Run the MCP server against this tenant:
 def serve(port: int = 8484, state: Path | None = None, empty: bool = False, *,
           latency_ms: float = 0.0, error_rate: float = 0.0, error_html: bool = False,
           rate_limit: int | None = None, rate_per_second: float | None = None,
-          malformed_rate: float = 0.0, seed: int = 0) -> None:
+          malformed_rate: float = 0.0, seed: int = 0, tls_dir: Path | None = None) -> None:
     """Serve until Ctrl-C. ``rate_limit`` is the bucket size per API (refilled at
     ``rate_per_second``, default a tenth of the bucket per second)."""
     faults = Faults.from_settings({"latency_ms": latency_ms, "error_rate": error_rate,
@@ -54,7 +56,7 @@ def serve(port: int = 8484, state: Path | None = None, empty: bool = False, *,
         per_second = rate_per_second if rate_per_second is not None else max(rate_limit / 10, 1)
         limits = RateLimit(rate_limit, per_second)
     box = SandboxServer(port=port, state_file=state, empty=empty, faults=faults,
-                        rate_limit=limits)
+                        rate_limit=limits, tls_dir=tls_dir)
     print(usage(box, state), file=sys.stderr, flush=True)
     if faults.active:
         print(f"faults: {faults.settings()}", file=sys.stderr, flush=True)

@@ -61,13 +61,15 @@ class SandboxServer:
     ``state_file``: load the tenant from it when it exists (else seed one), and save every
     change to it atomically. ``empty``: seed only what logging in needs, no demo data.
     ``extra_routers``: more Management API families (plugins' routers are added too unless
-    ``with_plugins`` is False).
+    ``with_plugins`` is False). ``tls_dir``: serve https with a self-signed certificate kept
+    there (tls.py), for clients that only speak https.
     """
 
     def __init__(self, *, port: int = 0, state_file: Path | None = None, empty: bool = False,
                  faults: Faults | None = None, rate_limit: RateLimit | None = None,
                  extra_routers: Iterable[Router] = (), with_plugins: bool = True,
-                 device_interval: int = 5, device_expires_in: int = 900) -> None:
+                 device_interval: int = 5, device_expires_in: int = 900,
+                 tls_dir: Path | None = None) -> None:
         routers = list(ROUTERS)
         for router in [*extra_routers, *(plugin_routers() if with_plugins else [])]:
             if all(router is not r for r in routers):
@@ -80,15 +82,21 @@ class SandboxServer:
         self._sock.bind(("127.0.0.1", port))
         self._sock.listen(128)  # connections queue from now on, even before uvicorn runs
         self.port: int = self._sock.getsockname()[1]
+        self.tls: tuple[Path, Path] | None = None
         try:
-            self.tenant = self._tenant(f"http://127.0.0.1:{self.port}", state_file, empty)
+            if tls_dir is not None:
+                from .tls import self_signed
+
+                self.tls = self_signed(tls_dir)
+            scheme = "https" if self.tls else "http"
+            self.tenant = self._tenant(f"{scheme}://127.0.0.1:{self.port}", state_file, empty)
+            self.set_device_timings(device_interval, device_expires_in)
+            self.gate = Gatekeeper(self.tenant, faults=faults, rate_limit=rate_limit)
+            self.app = build_app(self.tenant, [auth_router, admin_router(self.gate), *routers],
+                                 self.gate)
         except BaseException:
-            self._sock.close()
+            self._sock.close()  # a bad state file or clashing routers: no socket left behind
             raise
-        self.set_device_timings(device_interval, device_expires_in)
-        self.gate = Gatekeeper(self.tenant, faults=faults, rate_limit=rate_limit)
-        self.app = build_app(self.tenant, [auth_router, admin_router(self.gate), *routers],
-                             self.gate)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -188,8 +196,10 @@ class SandboxServer:
     # -- lifecycle -----------------------------------------------------------------------------
 
     def _config(self) -> uvicorn.Config:
+        cert, key = self.tls or (None, None)
         return uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False,
-                              server_header=False, timeout_graceful_shutdown=1)
+                              server_header=False, timeout_graceful_shutdown=1,
+                              ssl_certfile=cert, ssl_keyfile=key)
 
     async def _main(self) -> None:
         assert self._server is not None
