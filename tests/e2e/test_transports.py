@@ -159,3 +159,17 @@ def test_a_protocol_revision_the_handshake_does_not_know_is_negotiated_by_the_sd
         assert listed["result"]["tools"]
     finally:
         _reap(proc)
+
+
+def test_input_that_ends_right_after_the_calls_still_gets_every_answer():
+    """``printf '...' | auth0-mcp run``: the SDK cancels what is in flight when its input
+    ends; the server waits for the answers before it lets the input close."""
+    calls = [json.dumps({"jsonrpc": "2.0", "id": n, "method": "tools/call", "params": {
+        "name": "auth0_list_applications", "arguments": {"per_page": 1}}}) for n in (2, 3)]
+    piped = "\n".join([INIT, json.dumps({"jsonrpc": "2.0", "method":
+                                         "notifications/initialized"}), *calls]) + "\n"
+    result = subprocess.run([EXE, "run", "--sandbox"], input=piped, capture_output=True,
+                            text=True, timeout=60, env=ENV)
+    answers = {m["id"]: m for m in map(json.loads, result.stdout.splitlines())}
+    assert result.returncode == 0 and sorted(answers) == [1, 2, 3]
+    assert all("result" in answers[n] and not answers[n]["result"]["isError"] for n in (2, 3))

@@ -32,12 +32,48 @@ async def serve_stdio(server: Any, handover: Handover | None = None) -> None:
         inner_send, inner_read = anyio.create_memory_object_stream[Any](0)
         out_send, out_read = anyio.create_memory_object_stream[Any](0)
         replayed = handover.replay() if handover is not None else []
+        unanswered = Unanswered()
         async with anyio.create_task_group() as tg:
-            tg.start_soon(answer_unparsable, read, inner_send, write, replayed)
+            tg.start_soon(answer_unparsable, read, inner_send, write, replayed, unanswered)
             tg.start_soon(server.run, inner_read, out_send, server.create_initialization_options())
             # Returns once the server has closed its side, every answer written.
-            await drop_replayed_answer(out_read, write)
+            await drop_replayed_answer(out_read, write, unanswered)
             tg.cancel_scope.cancel()
+
+
+class Unanswered:
+    """Ids of requests read but not answered yet. The SDK cancels whatever is in flight when
+    its input ends, so ``printf '...call...' | auth0-mcp run`` would get "Connection closed"
+    for the very call it sent; the input is closed only once every request has its answer."""
+
+    DRAIN_LIMIT = 300.0  # seconds; calls have their own (shorter) time limits
+
+    def __init__(self) -> None:
+        import anyio
+
+        self.ids: set[Any] = set()
+        self._empty = anyio.Event()
+        self._empty.set()
+
+    def read(self, message: Any) -> None:
+        if getattr(message, "method", None) is not None and getattr(message, "id", None) \
+                is not None:
+            if not self.ids:
+                import anyio
+
+                self._empty = anyio.Event()
+            self.ids.add(message.id)
+
+    def answered(self, message: Any) -> None:
+        self.ids.discard(getattr(message, "id", None))
+        if not self.ids:
+            self._empty.set()
+
+    async def drained(self) -> None:
+        import anyio
+
+        with anyio.move_on_after(self.DRAIN_LIMIT):
+            await self._empty.wait()
 
 
 class _BorrowedText(io.TextIOWrapper):
@@ -48,11 +84,12 @@ class _BorrowedText(io.TextIOWrapper):
             self.detach()
 
 
-async def drop_replayed_answer(answers: Any, write: Any) -> None:
+async def drop_replayed_answer(answers: Any, write: Any, unanswered: Unanswered) -> None:
     """Pass the server's messages on, except its answer to the replayed initialize (the client
     was answered by the handshake already)."""
     async with answers, write:
         async for item in answers:
+            unanswered.answered(item.message)
             if getattr(item.message, "id", None) == REPLAY_ID:
                 if getattr(item.message, "error", None) is not None:
                     log.error("the SDK refused the replayed initialize: %s", item.message.error)
@@ -61,7 +98,8 @@ async def drop_replayed_answer(answers: Any, write: Any) -> None:
 
 
 async def answer_unparsable(read: Any, forward: Any, write: Any,
-                            first: Sequence[bytes] = ()) -> None:
+                            first: Sequence[bytes] = (), unanswered: Unanswered | None = None
+                            ) -> None:
     """The SDK drops lines that are not JSON-RPC without a word; JSON-RPC 2.0 wants an error
     response (id null): -32700 for text that is not JSON, -32600 for JSON that is not a
     request. Everything else is passed on untouched, after the ``first`` lines (parsed as the
@@ -85,6 +123,8 @@ async def answer_unparsable(read: Any, forward: Any, write: Any,
     async with forward:
         async for item in items():
             if not isinstance(item, Exception):
+                if unanswered is not None:
+                    unanswered.read(item.message)
                 await forward.send(item)
                 continue
             errors = getattr(item, "errors", lambda: [])()
@@ -94,6 +134,8 @@ async def answer_unparsable(read: Any, forward: Any, write: Any,
             reply = types.JSONRPCError(jsonrpc="2.0", id=None,
                                        error=types.ErrorData(code=code, message=message))
             await write.send(SessionMessage(reply))
+        if unanswered is not None:
+            await unanswered.drained()  # input ended: let the calls in flight finish first
 
 
 async def serve_http(server: Any, host: str, port: int, settings: Any) -> None:
