@@ -80,6 +80,21 @@ def spawn(args: Sequence[str], env: dict[str, str] | None = None,
                             bufsize=1)
 
 
+def until_tools_listed(env: dict[str, str], command: Sequence[str] = (EXE,)
+                       ) -> tuple[float, subprocess.Popen[str], str]:
+    """Cold start: spawn ``run`` and write initialize, initialized and tools/list at once;
+    returns the milliseconds until the tools/list answer, the live process and that answer."""
+    started = time.perf_counter()
+    proc = spawn(["run"], env, command)
+    assert proc.stdin and proc.stdout
+    send(proc.stdin, INIT)
+    send(proc.stdin, INITIALIZED)
+    send(proc.stdin, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
+    read_response(proc.stdout, 1)
+    line = proc.stdout.readline()
+    return (time.perf_counter() - started) * 1000, proc, line
+
+
 def emit(results: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(results, indent=2))

@@ -30,17 +30,13 @@ import httpx
 from _common import (
     CLEAN_ENV,
     EXE,
-    INIT,
-    INITIALIZED,
     StdioSession,
     emit,
     peak_rss_mib,
     print_table,
-    read_response,
-    send,
-    spawn,
     start_sandbox,
     summary,
+    until_tools_listed,
 )
 
 PACKAGE = "@auth0/auth0-mcp-server@0.1.0-beta.19"
@@ -75,21 +71,13 @@ def reference_command() -> list[str]:
 
 def cold_start(command: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     """Spawn until tools/list is answered: (ms, tools, bytes of the tools/list answer)."""
-    started = time.perf_counter()
-    proc = spawn(["run"], env, command)
-    assert proc.stdin and proc.stdout
-    send(proc.stdin, INIT)
-    send(proc.stdin, INITIALIZED)
-    send(proc.stdin, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
-    read_response(proc.stdout, 1)
-    line = proc.stdout.readline()
-    elapsed = (time.perf_counter() - started) * 1000
+    elapsed, proc, line = until_tools_listed(env, command)
     proc.kill()
     proc.wait()
-    proc.stdin.close()
-    proc.stdout.close()
-    listed = json.loads(line)
-    return elapsed, len(listed["result"]["tools"]), len(line.encode())
+    for stream in (proc.stdin, proc.stdout):
+        if stream:
+            stream.close()
+    return elapsed, len(json.loads(line)["result"]["tools"]), len(line.encode())
 
 
 def text_bytes(result: dict[str, Any]) -> int:

@@ -10,6 +10,7 @@ Credentials are a static token for a loopback domain, so no network is touched a
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import threading
@@ -18,29 +19,18 @@ import time
 from _common import (
     CLEAN_ENV,
     EXE,
-    INIT,
-    INITIALIZED,
     emit,
     print_table,
-    read_response,
-    send,
-    spawn,
     summary,
+    until_tools_listed,
 )
 
 ENV = {**CLEAN_ENV, "AUTH0_DOMAIN": "http://127.0.0.1:9", "AUTH0_TOKEN": "opaque-benchmark"}
 
 
 def one_run() -> tuple[float, float, int]:
-    started = time.perf_counter()
-    proc = spawn(["run"], ENV)
-    assert proc.stdin and proc.stdout
-    send(proc.stdin, INIT)
-    send(proc.stdin, INITIALIZED)
-    send(proc.stdin, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
-    read_response(proc.stdout, 1)
-    listed = read_response(proc.stdout, 2)
-    ready = time.perf_counter() - started
+    ready, proc, listed = until_tools_listed(ENV)
+    assert proc.stdin
     closing = time.perf_counter()
     proc.stdin.close()
     watchdog = threading.Timer(30, proc.kill)  # wait(timeout=) polls every 50 ms: too coarse
@@ -48,7 +38,7 @@ def one_run() -> tuple[float, float, int]:
     proc.wait()
     exited = time.perf_counter() - closing
     watchdog.cancel()
-    return ready * 1000, exited * 1000, len(listed["result"]["tools"])
+    return ready, exited * 1000, len(json.loads(listed)["result"]["tools"])
 
 
 def import_offenders(top: int = 12) -> list[dict[str, object]]:

@@ -3,11 +3,13 @@ and over Streamable HTTP, against the in-process sandbox tenant over real HTTP."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -64,12 +66,19 @@ def _rpc(proc: subprocess.Popen, message: str) -> dict:
     return json.loads(proc.stdout.readline())
 
 
-def _reap(proc: subprocess.Popen) -> None:
-    proc.kill()
-    proc.wait()
-    for stream in (proc.stdin, proc.stdout, proc.stderr):
-        if stream and not stream.closed:
-            stream.close()
+@contextlib.contextmanager
+def raw_session() -> Iterator[subprocess.Popen]:
+    """``run --sandbox`` driven by hand over its pipes; killed and reaped at the end."""
+    proc = subprocess.Popen([EXE, "run", "--sandbox"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream and not stream.closed:
+                stream.close()
 
 
 INIT = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
@@ -78,9 +87,7 @@ INIT = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": 
 
 
 def test_malformed_json_rpc_gets_an_error_and_the_server_lives_on_then_exits_on_eof():
-    proc = subprocess.Popen([EXE, "run", "--sandbox"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
-    try:
+    with raw_session() as proc:
         assert _rpc(proc, INIT)["result"]["serverInfo"]["name"] == "auth0"
         proc.stdin.write(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"})
                          + "\n")
@@ -94,19 +101,13 @@ def test_malformed_json_rpc_gets_an_error_and_the_server_lives_on_then_exits_on_
         assert unknown["error"]["code"] == -32601
         proc.stdin.close()  # the client goes away
         assert proc.wait(timeout=10) == 0
-    finally:
-        _reap(proc)
 
 
 def test_sigterm_exits_cleanly():
-    proc = subprocess.Popen([EXE, "run", "--sandbox"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
-    try:
+    with raw_session() as proc:
         assert "result" in _rpc(proc, INIT)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) in (0, -signal.SIGTERM)
-    finally:
-        _reap(proc)
 
 
 async def test_http_session_lists_and_calls_tools(http_mcp_url: str):
@@ -126,9 +127,7 @@ def test_early_handshake_then_the_sdk_in_one_stdio_session():
     """``run`` answers initialize and tools/list before the SDK is loaded, then hands the
     session over at the first call: one answer per request, the same list before and after,
     and the replayed initialize never reaches the client."""
-    proc = subprocess.Popen([EXE, "run", "--sandbox"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
-    try:
+    with raw_session() as proc:
         assert _rpc(proc, INIT)["result"]["protocolVersion"] == "2025-11-25"
         proc.stdin.write(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"})
                          + "\n")
@@ -143,22 +142,16 @@ def test_early_handshake_then_the_sdk_in_one_stdio_session():
         assert proc.wait(timeout=10) == 0
         assert proc.stdout.read() == ""  # nothing else was written: no second initialize
         assert "replayed initialize" not in proc.stderr.read()
-    finally:
-        _reap(proc)
 
 
 def test_a_protocol_revision_the_handshake_does_not_know_is_negotiated_by_the_sdk():
-    proc = subprocess.Popen([EXE, "run", "--sandbox"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
-    try:
+    with raw_session() as proc:
         offer = json.loads(INIT)
         offer["params"]["protocolVersion"] = "2099-01-01"
         answer = _rpc(proc, json.dumps(offer))
         assert answer["result"]["protocolVersion"] == "2025-11-25"  # the SDK's counter-offer
         listed = _rpc(proc, json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))
         assert listed["result"]["tools"]
-    finally:
-        _reap(proc)
 
 
 def test_input_that_ends_right_after_the_calls_still_gets_every_answer():

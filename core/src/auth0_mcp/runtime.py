@@ -99,16 +99,23 @@ def select_with_token(options: RunOptions, token: str, *, env: Mapping[str, str]
 
 @attrs.define
 class Runtime:
-    catalog: Catalog
-    decisions: list[Decision]
+    selection: Selection
     api: ManagementClient
     pipeline: Pipeline
     server: Any
     credentials: Credentials
 
     @property
+    def catalog(self) -> Catalog:
+        return self.selection.catalog
+
+    @property
+    def decisions(self) -> list[Decision]:
+        return self.selection.decisions
+
+    @property
     def tools(self) -> tuple[ToolSpec, ...]:
-        return visible(self.decisions)
+        return self.selection.tools
 
     async def aclose(self) -> None:
         await self.api.aclose()
@@ -155,7 +162,7 @@ async def build_runtime(
                  "caller_of": lambda _ctx: caller_subject(),
                  "wait_for": CallerRateLimit(remote.calls_per_minute).wait_for}
     server = build_server(shown, pipeline, **hooks)
-    return Runtime(selection.catalog, selection.decisions, api, pipeline, server, credentials)
+    return Runtime(selection, api, pipeline, server, credentials)
 
 
 def log_audit(record: CallRecord) -> None:

@@ -9,32 +9,30 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+import anyio
+
 from .handshake import REPLAY_ID, Handover
 
 log = logging.getLogger("auth0_mcp")
 
 
-async def serve_stdio(server: Any, handover: Handover | None = None) -> None:
+async def serve_stdio(server: Any, handover: Handover) -> None:
     """Serve until the client closes stdin; the SDK points fd 1 at stderr while serving, so a
     stray print cannot corrupt the JSON-RPC stream.
 
     After the early handshake (handshake.py), ``handover`` says what the SDK must be told
     first; it then reads on from the same stdin buffer the handshake read from (a fresh
     descriptor would lose bytes already buffered)."""
-    import anyio
     from mcp.server.stdio import stdio_server
 
-    stdin = None
-    if handover is not None:
-        stdin = anyio.wrap_file(_BorrowedText(sys.stdin.buffer, encoding="utf-8",
-                                              errors="replace"))
+    stdin = anyio.wrap_file(_BorrowedText(sys.stdin.buffer, encoding="utf-8", errors="replace"))
     async with stdio_server(stdin=stdin) as (read, write):
         inner_send, inner_read = anyio.create_memory_object_stream[Any](0)
         out_send, out_read = anyio.create_memory_object_stream[Any](0)
-        replayed = handover.replay() if handover is not None else []
         unanswered = Unanswered()
         async with anyio.create_task_group() as tg:
-            tg.start_soon(answer_unparsable, read, inner_send, write, replayed, unanswered)
+            tg.start_soon(answer_unparsable, read, inner_send, write, handover.replay(),
+                          unanswered)
             tg.start_soon(server.run, inner_read, out_send, server.create_initialization_options())
             # Returns once the server has closed its side, every answer written.
             await drop_replayed_answer(out_read, write, unanswered)
@@ -49,8 +47,6 @@ class Unanswered:
     DRAIN_LIMIT = 300.0  # seconds; calls have their own (shorter) time limits
 
     def __init__(self) -> None:
-        import anyio
-
         self.ids: set[Any] = set()
         self._empty = anyio.Event()
         self._empty.set()
@@ -59,8 +55,6 @@ class Unanswered:
         if getattr(message, "method", None) is not None and getattr(message, "id", None) \
                 is not None:
             if not self.ids:
-                import anyio
-
                 self._empty = anyio.Event()
             self.ids.add(message.id)
 
@@ -70,8 +64,6 @@ class Unanswered:
             self._empty.set()
 
     async def drained(self) -> None:
-        import anyio
-
         with anyio.move_on_after(self.DRAIN_LIMIT):
             await self._empty.wait()
 
@@ -98,8 +90,7 @@ async def drop_replayed_answer(answers: Any, write: Any, unanswered: Unanswered)
 
 
 async def answer_unparsable(read: Any, forward: Any, write: Any,
-                            first: Sequence[bytes] = (), unanswered: Unanswered | None = None
-                            ) -> None:
+                            first: Sequence[bytes], unanswered: Unanswered) -> None:
     """The SDK drops lines that are not JSON-RPC without a word; JSON-RPC 2.0 wants an error
     response (id null): -32700 for text that is not JSON, -32600 for JSON that is not a
     request. Everything else is passed on untouched, after the ``first`` lines (parsed as the
@@ -123,8 +114,7 @@ async def answer_unparsable(read: Any, forward: Any, write: Any,
     async with forward:
         async for item in items():
             if not isinstance(item, Exception):
-                if unanswered is not None:
-                    unanswered.read(item.message)
+                unanswered.read(item.message)
                 await forward.send(item)
                 continue
             errors = getattr(item, "errors", lambda: [])()
@@ -134,8 +124,7 @@ async def answer_unparsable(read: Any, forward: Any, write: Any,
             reply = types.JSONRPCError(jsonrpc="2.0", id=None,
                                        error=types.ErrorData(code=code, message=message))
             await write.send(SessionMessage(reply))
-        if unanswered is not None:
-            await unanswered.drained()  # input ended: let the calls in flight finish first
+        await unanswered.drained()  # input ended: let the calls in flight finish first
 
 
 async def serve_http(server: Any, host: str, port: int, settings: Any) -> None:

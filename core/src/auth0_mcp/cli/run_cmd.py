@@ -119,8 +119,7 @@ def run(
     def answer_early(selection: Selection) -> Handover:
         from ..handshake import answer_handshake
 
-        _announce(len(selection.tools), len(selection.catalog.tools), credentials.domain,
-                  selection.settings.read_only, transport, host, port, box)
+        _announce(selection, credentials.domain, transport, host, port, box)
         warm = threading.Thread(target=_import_serving_half, daemon=True)
         handover = answer_handshake([s.listing for s in selection.tools], sys.stdin.buffer,
                                     sys.stdout.buffer, on_listed=warm.start)
@@ -157,8 +156,7 @@ def run(
         runtime = await build_runtime(options, credentials, audit=audit,
                                       remote=remote if oauth_issuer else None)
         try:
-            _announce(len(runtime.tools), len(runtime.catalog.tools), credentials.domain,
-                      runtime.api.read_only, transport, host, port, box)
+            _announce(runtime.selection, credentials.domain, transport, host, port, box)
             await serve_http(runtime.server, host, port, remote)
         finally:
             await runtime.aclose()
@@ -219,11 +217,12 @@ def _stored(profile: str, credentials_file: Path | None):
                        secrets)
 
 
-def _announce(shown: int, total: int, domain: str, read_only: bool, transport: Transport,
-              host: str, port: int, box) -> None:
+def _announce(selection, domain: str, transport: Transport, host: str, port: int,
+              box) -> None:
     """Start-up lines on stderr: what is served, and, for a person at a terminal, how to
     connect a client."""
-    mode = " (read-only)" if read_only else ""
+    shown, total = len(selection.tools), len(selection.catalog.tools)
+    mode = " (read-only)" if selection.settings.read_only else ""
     where = f"sandbox tenant {box.base_url}" if box else f"tenant {domain}"
     print(f"auth0-mcp: {shown}/{total} tools on {where}{mode}, transport {transport.value}",
           file=sys.stderr)
