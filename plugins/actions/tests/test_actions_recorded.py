@@ -26,7 +26,8 @@ from auth0_mcp_actions import deploy, plugin, summaries
 
 FIXTURES = str(os.environ.get("AUTH0_MCP_FIXTURES")
                or Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "auth0")
-pytestmark = pytest.mark.skipif(not Path(FIXTURES).is_dir(), reason=f"no fixtures in {FIXTURES}")
+HAVE_FIXTURES = Path(FIXTURES).is_dir()
+pytestmark = pytest.mark.skipif(not HAVE_FIXTURES, reason=f"no fixtures in {FIXTURES}")
 ACTION_ID = "c139fef6-c89e-4265-9a4f-b1695b053d4d"
 
 
@@ -42,7 +43,7 @@ def recorded(operation: str) -> list[dict[str, Any]]:
             data = json.load(f)
         if data["response"]["status"] == 200 and data["operation"] == operation:
             found.append(data)
-    assert found, f"no recorded {operation}"
+    assert found or not HAVE_FIXTURES, f"no recorded {operation}"
     return found
 
 
