@@ -8,7 +8,7 @@ import anyio
 import httpx
 import pytest
 
-from auth0_mcp.errors import Auth0ApiError, ReadOnlyViolation, UpstreamUnavailable
+from auth0_mcp.errors import Auth0ApiError, ReadOnlyViolation, ToolError, UpstreamUnavailable
 from auth0_mcp.management import ManagementClient, base_url_for
 
 
@@ -185,3 +185,10 @@ async def test_auth0_errors_become_actionable_messages(status, body, expected):
     with pytest.raises(Auth0ApiError) as info:
         await api.post("/clients", {})
     assert expected in str(info.value) and str(status) in str(info.value)
+
+
+async def test_an_absurdly_long_id_is_a_clear_error_and_nothing_is_sent():
+    api, seen = client([])
+    with pytest.raises(ToolError, match="far longer than any Auth0 accepts") as caught:
+        await api.get(f"/clients/{'x' * 100_000}")
+    assert seen == [] and len(str(caught.value)) < 300

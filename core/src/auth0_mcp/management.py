@@ -184,6 +184,9 @@ class ManagementClient:
                                                      json=json_body)
             except ToolError:
                 raise
+            except httpx.InvalidURL as exc:  # e.g. a 100 KB id: nothing was sent
+                raise ToolError(f"{method} {path[:60]}... was not sent: {exc}. An id or value "
+                                "is far longer than any Auth0 accepts; check it.") from None
             except httpx.TimeoutException as exc:
                 if method in IDEMPOTENT and attempt < self.retries:
                     attempt += 1
