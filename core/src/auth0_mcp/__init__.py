@@ -1,8 +1,8 @@
 """auth0-mcp: manage an Auth0 tenant from any MCP client.
 
 The public plugin API, stable within a minor version (docs/plugins.md):
-``tool``, ``arg``, ``ToolSpec``, ``ToolResult``, ``ToolContext``, ``ToolError``, ``hookimpl``,
-``segment``.
+``tool``, ``arg``, ``Target``, ``ToolSpec``, ``ToolResult``, ``ToolContext``, ``ToolError``,
+``hookimpl``, ``segment``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import Auth0ApiError, ToolError
 from .hookspecs import hookimpl
 from .shaping import segment
-from .spec import NoArguments, ToolResult, ToolSpec, arg, returns, tool
+from .spec import NoArguments, Target, ToolResult, ToolSpec, arg, returns, tool
 
 if TYPE_CHECKING:
     from .context import ToolContext
@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Auth0ApiError",
     "NoArguments",
+    "Target",
     "ToolContext",
     "ToolError",
     "ToolResult",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from .context import ToolContext
 
 Handler = Callable[["ToolContext", Any], Awaitable[Any]]
+Kind = Literal["read", "create", "update", "delete", "action"]
+"""What a tool does to the tenant. ``action`` is any other mutation (block, deploy, rollback,
+bindings, send an email). Core decides plan, confirmation, journal and undo from it."""
+KINDS: tuple[str, ...] = typing.get_args(Kind)
 
 _NOTHING: Any = attrs.NOTHING
 
@@ -27,11 +31,15 @@ def arg(
     description: str = "",
     *,
     factory: Callable[[], Any] | None = None,
+    secret: bool = False,
     **schema: Any,
 ) -> Any:
     """Declare one tool argument: its default, a short description for the model, and any
-    extra JSON-schema keywords (``minimum``, ``maxLength``, ``pattern``, ``examples`` ...)."""
-    metadata = {"description": description, "schema": schema}
+    extra JSON-schema keywords (``minimum``, ``maxLength``, ``pattern``, ``examples`` ...).
+
+    ``secret=True`` (a password, an Action secret's value): masked in the audit journal and
+    shown in plans only as "changed", whatever the key is called."""
+    metadata = {"description": description, "schema": schema, "secret": secret}
     if factory is not None:
         return attrs.field(factory=factory, metadata=metadata)
     return attrs.field(default=default, metadata=metadata)
@@ -49,6 +57,28 @@ class ToolResult:
 
     data: Mapping[str, Any]
     text: str | None = None
+
+
+@attrs.frozen
+class Target:
+    """How core reads the object a write changes, for the plan, the confirmation, the journal
+    and undo. Every field is optional: by default core reads the object with a GET on the
+    write's own path.
+
+    - ``read(ctx, args)``: the current object (None when it does not exist), for writes whose
+      path is not the object's own (sub-resources, bindings).
+    - ``label``: the field a person types back to confirm a delete, and names the object in
+      plans ("name"; "email" for users).
+    - ``recreate(prior)``: ``(path, body)`` that re-creates a deleted object from its journaled
+      state, for undo; None when a delete cannot be undone.
+    - ``critical``: fields whose change needs confirmation under the default policy, beyond
+      core's own list (grant types, callbacks, origins, token lifetimes, scopes, options...).
+    """
+
+    read: Callable[[ToolContext, Any], Awaitable[Mapping[str, Any] | None]] | None = None
+    label: str = "name"
+    recreate: Callable[[Mapping[str, Any]], tuple[str, Mapping[str, Any]]] | None = None
+    critical: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
 
 @attrs.frozen
@@ -70,6 +100,13 @@ class ToolSpec:
     example: Mapping[str, Any] | None = None  # valid example arguments, checked by contract tests
     plugin: str = ""  # filled in by the plugin host
     distribution: str = ""  # filled in by the plugin host
+    kind: Kind = attrs.field()
+    target: Target | None = None
+
+    @kind.default
+    def _kind_from_read_only(self) -> str:
+        """Tools written before kinds existed: read-only reads, anything else a mutation."""
+        return "read" if self.read_only else "action"
 
     @property
     def input_schema(self) -> dict[str, Any]:
@@ -125,8 +162,10 @@ def tool(
     *,
     name: str,
     title: str,
-    read_only: bool,
     scopes: Iterable[str],
+    kind: Kind | None = None,
+    read_only: bool | None = None,
+    target: Target | None = None,
     destructive: bool = False,
     idempotent: bool = False,
     open_world: bool = False,
@@ -137,9 +176,20 @@ def tool(
 ) -> Callable[[Handler], ToolSpec]:
     """Turn ``async def handler(ctx, args: ArgsClass) -> dict | ToolResult`` into a ToolSpec.
 
+    ``kind`` says what the tool does (read, create, update, delete, action); ``read_only``
+    follows from it (``read_only=`` alone is accepted from plugins written before kinds).
     The description is the handler's docstring unless given; the argument class is read from
     the annotation of the second parameter.
     """
+    if kind is None:
+        if read_only is None:
+            raise TypeError(f"{name}: declare kind= (read, create, update, delete or action)")
+        kind = "read" if read_only else "action"
+    elif read_only is not None and read_only != (kind == "read"):
+        raise TypeError(f"{name}: read_only={read_only} contradicts kind={kind!r}")
+    if kind not in KINDS:
+        raise TypeError(f"{name}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    is_read = kind == "read"
 
     def build(handler: Handler) -> ToolSpec:
         hints = typing.get_type_hints(handler)
@@ -150,7 +200,7 @@ def tool(
             name=name,
             title=title,
             description=doc,
-            read_only=read_only,
+            read_only=is_read,
             required_scopes=tuple(scopes),
             handler=handler,
             input_type=input_type,
@@ -160,6 +210,8 @@ def tool(
             open_world=open_world,
             timeout=timeout,
             example=example,
+            kind=kind,
+            target=target,
         )
 
     return build
