@@ -500,6 +500,20 @@ def user_organizations(req: SandboxRequest) -> Any:
     return items_first(req, rows, "organizations")
 
 
+# Only when the roles family is not installed (it owns /roles): enough of GET /roles for this
+# family's tools to find a role by name.
+roles_router = Router("users-roles")
+
+
+@roles_router.get("/api/v2/roles", scope="read:roles")
+def list_roles(req: SandboxRequest) -> Any:
+    wanted = (req.query.get("name_filter") or "").lower()
+    roles = [{"id": r["id"], "name": r.get("name"), "description": r.get("description")}
+             for r in req.tenant.collection("roles").values()
+             if wanted in str(r.get("name", "")).lower()]
+    return items_first(req, roles, "roles")
+
+
 # -- logs, identities, MFA -------------------------------------------------------------------
 
 

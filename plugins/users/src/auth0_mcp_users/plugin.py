@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 from auth0_mcp import hookimpl
 
 from . import access, activity, tickets, users
@@ -27,4 +29,6 @@ def auth0_mcp_register_tools():
 def auth0_mcp_sandbox_routers():
     from . import emulator  # the sandbox framework is needed only when a sandbox starts
 
+    if importlib.util.find_spec("auth0_mcp_roles") is None:  # the roles family owns /roles
+        return [emulator.router, emulator.roles_router]
     return [emulator.router]
