@@ -279,7 +279,7 @@ def update_user(req: SandboxRequest) -> Any:
     user.clear()
     user.update(patched)
     user["updated_at"] = iso_now()
-    return render(user, req)
+    return public(user)  # Auth0 ignores fields/include_fields here, as recorded
 
 
 @router.delete("/api/v2/users/{id}", scope="delete:users")
@@ -532,6 +532,18 @@ def user_logs(req: SandboxRequest) -> Any:
     return chunk
 
 
+PROFILE_DATA = ("email", "given_name", "family_name", "username", "nickname", "picture",
+                "email_verified")
+
+
+def identities_answer(user: dict[str, Any]) -> list[dict[str, Any]]:
+    """A user's identities as link and unlink answer them: each with its ``profileData``, the
+    primary one's taken from the user's own profile."""
+    first, *rest = user["identities"]
+    profile = {k: user[k] for k in PROFILE_DATA if k in user}
+    return [{"profileData": profile, **first}, *rest]
+
+
 @router.post("/api/v2/users/{id}/identities", scope="update:users")
 def link_identity(req: SandboxRequest) -> Any:
     primary = find(req.tenant, req.path_params["id"])
@@ -543,12 +555,10 @@ def link_identity(req: SandboxRequest) -> Any:
     secondary = req.tenant.collection(USERS).pop(secondary_id, None)
     if secondary is None:
         raise not_found()
-    profile = {k: secondary[k] for k in ("email", "given_name", "family_name", "username",
-                                         "nickname", "picture", "email_verified")
-               if k in secondary}
+    profile = {k: secondary[k] for k in PROFILE_DATA if k in secondary}
     for identity in secondary.get("identities", []):
         primary["identities"].append({"profileData": profile, **identity})
-    return Reply(primary["identities"], status=201)
+    return Reply(identities_answer(primary), status=201)
 
 
 @router.delete("/api/v2/users/{id}/identities/{provider}/{user_id}", scope="update:users")
@@ -558,7 +568,7 @@ def unlink_identity(req: SandboxRequest) -> Any:
     kept = [i for i in primary["identities"][1:]
             if not (i.get("provider") == provider and i.get("user_id") == local)]
     primary["identities"] = primary["identities"][:1] + kept
-    return primary["identities"]
+    return identities_answer(primary)
 
 
 def methods_of(tenant: SandboxTenant, user_id: str) -> list[dict[str, Any]]:
