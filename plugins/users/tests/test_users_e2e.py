@@ -337,3 +337,20 @@ async def test_bad_input_is_refused_before_any_request(auth0_mcp, sandbox, tool,
 async def test_an_unknown_email_is_an_actionable_error(auth0_mcp):
     result = await auth0_mcp.call("auth0_block_user", {"user_id": "nobody@example.com"})
     assert result.is_error and "no user has the email nobody@example.com" in text_of(result)
+
+
+async def test_passwords_and_ticket_links_never_reach_the_logs(auth0_mcp, sandbox, caplog):
+    import logging
+
+    password = "Never-Logged-42!"
+    caplog.set_level(logging.DEBUG)
+    with restored(sandbox, "users"):
+        async with auth0_mcp.session() as client:
+            created = await call(client, "auth0_create_user", {"email": "quiet@example.com",
+                                                               "password": password})
+            changed = await client.call_tool("auth0_update_user", {
+                "user_id": created["user_id"], "password": password + "x"})
+            assert password not in text_of(changed)
+            link = await call(client, "auth0_create_user_ticket",
+                              {"user_id": created["user_id"], "type": "password_change"})
+    assert password not in caplog.text and link["ticket"] not in caplog.text
