@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -16,7 +15,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 from auth0_mcp.testing import Harness, structured, text_of
-from auth0_mcp.testing.processes import CLEAN_ENV, EXE, free_port, stop, wait_until_up
+from auth0_mcp.testing.processes import CLEAN_ENV, EXE, sandbox_over_http
 from auth0_mcp_users import activity
 
 ALICE = "auth0|64f1c2a9e8b7d6c5b4a30001"
@@ -118,16 +117,8 @@ def stdio_server() -> Client:
 
 @pytest.fixture
 def http_url() -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([EXE, "run", "--sandbox", "--transport", "http", "--port",
-                             str(port)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=CLEAN_ENV)
-    url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        wait_until_up(url, proc)
+    with sandbox_over_http() as url:
         yield url
-    finally:
-        stop(proc)
 
 
 async def test_both_conversations_over_stdio():

@@ -162,13 +162,9 @@ def prepare(tenant: Any, fx: dict[str, Any]) -> None:
 
 
 def _type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    return {str: "string", list: "array", dict: "object"}[type(value)]
+    """The JSON type name (a bool is not a number, an int and a float are)."""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return "number" if numeric else type(value).__name__
 
 
 def problems(recorded: Any, ours: Any, where: str = "@") -> list[str]:
