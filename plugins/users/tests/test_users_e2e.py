@@ -183,6 +183,9 @@ async def test_create_update_and_delete_a_user(auth0_mcp, sandbox):
             "user_metadata": {"theme": "dark"}})
         assert updated["app_metadata"] == {"plan": "pro"}
         assert updated["user_metadata"] == {"theme": "dark"}
+        invalid = await client.call_tool("auth0_update_user", {"user_id": user_id,
+                                                               "email": "not-an-email"})
+        assert invalid.is_error and "format email" in text_of(invalid)
         fetched = await call(client, "auth0_get_user", {"user_id": user_id})
         assert fetched["app_metadata"] == {"plan": "pro"} and fetched["name"] == "New Person"
         assert "password" not in fetched

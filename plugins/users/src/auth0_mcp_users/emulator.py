@@ -446,7 +446,7 @@ def user_permissions(req: SandboxRequest) -> Any:
             rows[key]["sources"].append(source)
         else:
             rows[key] = _permission_row(req.tenant, perm, source)
-    return offset_page(req, list(rows.values()), "permissions")
+    return offset_page(req, list(rows.values()), "permissions", order=("start", "limit", "total"))
 
 
 def _permission_list(req: SandboxRequest, *, must_exist: bool) -> list[dict[str, str]]:
