@@ -168,6 +168,9 @@ async def test_create_update_and_delete_a_user(auth0_mcp, sandbox):
         weak = await client.call_tool("auth0_create_user", {"email": "new@example.com",
                                                             "password": "short"})
         assert weak.is_error and "too weak" in text_of(weak)
+        nowhere = await client.call_tool("auth0_create_user", {"email": "new@example.com",
+                                                               "connection": "no-such-db"})
+        assert nowhere.is_error and "connection does not exist" in text_of(nowhere)
         created = await client.call_tool("auth0_create_user", {
             "email": "New@Example.com", "password": password, "name": "New Person",
             "app_metadata": {"plan": "free", "trial": True}})

@@ -196,8 +196,7 @@ def _picture(email: str) -> str:
     return f"https://s.gravatar.com/avatar/{digest}?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com"
 
 
-def make_user(tenant: SandboxTenant, body: dict[str, Any], *, enforce_policy: bool = True
-              ) -> dict[str, Any]:
+def make_user(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:
     check_body(body, CREATABLE, required=("connection",))
     check_email(body.get("email"))
     name = body["connection"]
@@ -205,13 +204,15 @@ def make_user(tenant: SandboxTenant, body: dict[str, Any], *, enforce_policy: bo
     strategy = (connection or {}).get("strategy") or ("auth0" if name == DATABASE else None)
     if strategy is None:
         raise ApiError(400, "The connection does not exist.", "inexistent_connection")
+    if strategy not in ("auth0", "email", "sms"):  # social and enterprise users log in first
+        raise ApiError(400, "Connection is not supported for this operation.",
+                       "operation_not_supported")
     if strategy == "auth0":
         if not body.get("email") and not body.get("username"):
             raise invalid_body("Missing required property: email", "email")
         if not body.get("password"):
             raise invalid_body("Missing required property: password", "password")
-        if enforce_policy:
-            check_password(tenant, name, body["password"])
+        check_password(tenant, name, body["password"])
     email = str(body.get("email") or "").lower() or None
     for other in tenant.collection(USERS).values():
         same = [i for i in other.get("identities", []) if i.get("connection") == name]

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from auth0_mcp import ToolContext, ToolError, segment
+from auth0_mcp import Auth0ApiError, ToolContext, ToolError, segment
 from auth0_mcp.shaping import pick
 
 MAX_TEXT = 320  # Auth0's limit on emails and names; ids are shorter still
@@ -62,9 +62,7 @@ def path(user_id: str, *rest: str) -> str:
 
 
 async def read_user(ctx: ToolContext, args: Any) -> dict[str, Any] | None:
-    """Target reader for writes addressed by id or email."""
-    from auth0_mcp import Auth0ApiError
-
+    """Target reader for writes addressed by id or email (None: no such user)."""
     try:
         return await ctx.api.get(path(await user_id_of(ctx, args.user_id)))
     except (Auth0ApiError, ToolError):
