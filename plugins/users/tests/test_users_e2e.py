@@ -315,6 +315,7 @@ async def test_scopes_hide_what_the_token_cannot_do(auth0_mcp):
     ("auth0_update_user", {"user_id": ALICE}, "nothing to change"),
     ("auth0_update_user", {"user_id": ALICE, "app_metadata": "pro"}, "app_metadata"),
     ("auth0_update_user_roles", {"user_id": ALICE}, "add and/or remove"),
+    ("auth0_update_user_roles", {"user_id": ALICE, "add": ["r" * 4000]}, "at most 320"),
     ("auth0_update_user_roles", {"user_id": ALICE, "add": ["a"], "remove": ["a"]}, "both"),
     ("auth0_create_user_ticket", {"user_id": ALICE, "type": "magic_link"}, "type"),
     ("auth0_get_user_activity", {"user_id": ALICE, "since": "yesterday"}, "not a time"),

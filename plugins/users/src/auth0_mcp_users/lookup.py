@@ -21,9 +21,10 @@ def check_lengths(args: Any) -> None:
     for field in attrs.fields(type(args)):
         value = getattr(args, field.name)
         limit = LONG_TEXT.get(field.name, MAX_TEXT)
-        if isinstance(value, str) and len(value) > limit:
-            raise ToolError(f"{field.name} is {len(value):,} characters; Auth0 accepts at most "
-                            f"{limit}. Check the value")
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and len(text) > limit:
+                raise ToolError(f"{field.name} has {len(text):,} characters; Auth0 accepts at "
+                                f"most {limit}. Check the value")
 
 
 ROW = ("user_id", "email", "name", "blocked", "last_login", "logins_count")
