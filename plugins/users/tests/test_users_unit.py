@@ -57,3 +57,19 @@ USER = {"user_id": "google-oauth2|1", "email": "erin@example.com", "name": "Erin
 ])
 def test_search_over_the_fields_auth0_indexes(q, hit):
     assert compile_query(emulator._pad_counts(q))(emulator.search_document(USER)) is hit
+
+
+def test_the_demo_story_holds_with_or_without_the_logs_family():
+    from auth0_mcp.sandbox.tenant import SandboxTenant
+
+    alone = SandboxTenant()
+    emulator.seed(alone)
+    emulator.seed(alone)  # idempotent
+    alice = "auth0|64f1c2a9e8b7d6c5b4a30001"
+    kinds = [e["type"] for e in alone.logs if e.get("user_id") == alice]
+    assert kinds.count("fp") + kinds.count("f") == 8 and kinds.count("limit_wc") == 1
+    assert len(alone.collection("users")) == 8 and len(alone.collection("roles")) == 3
+    busy = SandboxTenant()
+    busy.record("s", "Success Login", user_id=alice)
+    emulator.seed(busy)
+    assert len(busy.logs) == 1  # the logs family told the story already

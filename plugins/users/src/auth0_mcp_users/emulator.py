@@ -716,6 +716,26 @@ def _seed_user(tenant: SandboxTenant, person: tuple[Any, ...], index: int, now: 
     tenant.collection(USERS).setdefault(user_id, user)
 
 
+def _alice_story(tenant: SandboxTenant, alice: str, now: float) -> None:
+    """Without the logs family's week of events, still the story the demo tells: alice logs in
+    daily, then someone tries passwords from 192.108.92.3 until brute-force protection blocks
+    the account. Nothing is added when the tenant log already names her."""
+    if any(e.get("user_id") == alice for e in tenant.logs):
+        return
+    who = {"user_id": alice, "user_name": "alice@example.com", "connection": DATABASE,
+           "connection_id": DATABASE_ID, "strategy": "auth0", "strategy_type": "database",
+           "client_id": "AbCdEfGhIjKlMnOpQrStUvWxYz012345", "client_name": "Storefront"}
+    for day in range(6, 0, -1):
+        tenant.record("s", "Success Login", ts=now - day * DAY, ip="203.0.113.11", **who)
+    for minute in range(8):
+        kind = "fp" if minute % 3 else "f"
+        tenant.record(kind, "Wrong email or password.", ts=now - 3600 + minute * 40,
+                      ip="192.108.92.3", details={"error": {"message": "Wrong password."}},
+                      **who)
+    tenant.record("limit_wc", "Blocked Account", ts=now - 3600 + 8 * 40, ip="192.108.92.3",
+                  **who)
+
+
 @router.seed
 def seed(tenant: SandboxTenant) -> None:
     """The people the demo logs name, the three roles (if the roles family has not made them),
@@ -743,6 +763,7 @@ def seed(tenant: SandboxTenant) -> None:
     tenant.collection("user_blocks").setdefault(alice, {"user_id": alice, "blocked_for": [
         {"identifier": "alice@example.com", "ip": "192.108.92.3",
          "connection": DATABASE}]})
+    _alice_story(tenant, alice, now)
     methods = tenant.collection("authentication_methods")
     for method_id, user_id, kind, extra in (
             ("totp|dev_a1iceT0tp00001", alice, "totp", {}),
