@@ -104,6 +104,50 @@ def check_options(strategy: str, options: dict[str, Any]) -> None:
         raise ApiError(400, "cannot add non-unique email attribute", "invalid_body")
 
 
+def oidc_defaults(strategy: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The settings Auth0 adds to every OIDC/Okta connection's options, on create and after a
+    PATCH replaced them (recorded); the discovery document itself is not fetched."""
+    options.setdefault("schema_version", "oidc-V4")
+    options.setdefault("attribute_map", {
+        "mapping_mode": "basic_profile" if strategy == "okta" else "bind_all"})
+    options.setdefault("connection_settings", {
+        "pkce": "auto" if options.get("type") == "front_channel" else "disabled"})
+    return options
+
+
+def derive(strategy: str, options: dict[str, Any]) -> dict[str, Any]:
+    if strategy == "samlp":
+        return derive_saml(options)
+    if strategy in ("oidc", "okta"):
+        return oidc_defaults(strategy, options)
+    return options
+
+
+def derive_saml(options: dict[str, Any]) -> dict[str, Any]:
+    """What Auth0 adds to a SAML connection's options from its ``signingCert`` (recorded):
+    the certificate again as ``cert``, its SHA-1 thumbprint, expiry and subject, and the
+    default assertion decryption settings."""
+    options.setdefault("assertion_decryption_settings",
+                       {"algorithm_profile": "v2026-1", "algorithm_exceptions": []})
+    pem = options.get("signingCert")
+    if not isinstance(pem, str) or "BEGIN CERTIFICATE" not in pem:
+        return options
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    try:
+        cert = x509.load_pem_x509_certificate(pem.encode())
+    except ValueError:
+        raise invalid_body("signingCert is not a PEM certificate", "options") from None
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    options.update(
+        cert=pem, thumbprints=[cert.fingerprint(hashes.SHA1()).hex()],  # Auth0 shows SHA-1
+        expires=cert.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        subject={"commonName": str(names[0].value)} if names else {})
+    return options
+
+
 def check_clients(tenant: SandboxTenant, client_ids: list[Any], prop: str) -> None:
     if any(not isinstance(c, str) for c in client_ids):
         raise invalid_body("Expected type string", prop)
@@ -126,6 +170,7 @@ def make_connection(tenant: SandboxTenant, body: dict[str, Any], *,
                        "connection_conflict")
     options = dict(body.get("options") or {})
     check_options(strategy, options)
+    derive(strategy, options)
     check_clients(tenant, body.get("enabled_clients") or [], "enabled_clients")
     connection_id = connection_id or "con_" + random_alnum(16)
     connection: dict[str, Any] = {"id": connection_id, "options": options,
@@ -191,6 +236,7 @@ def update_connection(req: SandboxRequest) -> Any:
     check_body(body, UPDATABLE)
     if "options" in body:
         check_options(connection["strategy"], body["options"] or {})
+        body["options"] = derive(connection["strategy"], dict(body["options"] or {}))
     if body.get("enabled_clients") is not None:
         check_clients(req.tenant, body["enabled_clients"], "enabled_clients")
     connection.update(body)
