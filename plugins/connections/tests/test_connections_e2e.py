@@ -36,13 +36,25 @@ def stored(harness: Harness, connection_id: str) -> dict[str, Any]:
     return harness.sandbox.tenant.collection("connections")[connection_id]
 
 
-async def enable_google_for_storefront(client: Client) -> None:
+def storefront_in(harness: Harness) -> str:
+    clients = harness.sandbox.tenant.collection("clients")
+    return next(cid for cid, c in clients.items() if c.get("name") == "Storefront")
+
+
+async def storefront_of(client: Client) -> str:
+    """Storefront's client_id, the way a model finds it: through the applications family
+    (without it, a person would paste the id; the test then has no way to ask)."""
+    if "auth0_list_applications" not in {t.name for t in (await client.list_tools()).tools}:
+        pytest.skip("the applications family (auth0_list_applications) is not installed")
+    apps = structured(await client.call_tool("auth0_list_applications",
+                                             {"name": "Storefront"}))["applications"]
+    return next(a["client_id"] for a in apps if a["name"] == "Storefront")
+
+
+async def enable_google_for_storefront(client: Client, storefront: str) -> None:
     """"Enable Google login for the Storefront application without touching its other
     connections." Then Storefront's other connections (and Google's other apps) are shown
     unchanged."""
-    apps = structured(await client.call_tool("auth0_list_applications",
-                                             {"name": "Storefront"}))["applications"]
-    storefront = next(a["client_id"] for a in apps if a["name"] == "Storefront")
     before = structured(await client.call_tool("auth0_list_connections",
                                                {"client_id": storefront}))["connections"]
     assert GOOGLE not in [c["id"] for c in before] and DATABASE in [c["id"] for c in before]
@@ -80,7 +92,7 @@ async def require_excellent_passwords(client: Client) -> None:
 
 async def test_enable_google_login_for_the_storefront(auth0_mcp: Harness):
     async with auth0_mcp.session() as client:
-        await enable_google_for_storefront(client)
+        await enable_google_for_storefront(client, storefront_in(auth0_mcp))
     assert stored(auth0_mcp, DATABASE)["enabled_clients"]  # the database was not touched
 
 
@@ -118,7 +130,7 @@ async def test_both_conversations_over_stdio(mode: str):
     """A fresh ``run --sandbox`` per session: each starts from the demo tenant."""
     async with Client(stdio(), mode=mode, read_timeout_seconds=60) as client:
         assert client.protocol_version == ERAS[mode]
-        await enable_google_for_storefront(client)
+        await enable_google_for_storefront(client, await storefront_of(client))
         await require_excellent_passwords(client)
 
 
@@ -127,18 +139,16 @@ async def test_both_conversations_over_http_in_both_eras(http_url: str):
     (2026-07-28) sees those changes and undoes/redoes them through the same tools."""
     async with Client(http_url, mode="legacy", read_timeout_seconds=60) as client:
         assert client.protocol_version == ERAS["legacy"]
-        await enable_google_for_storefront(client)
+        await enable_google_for_storefront(client, await storefront_of(client))
         await require_excellent_passwords(client)
     async with Client(http_url, mode="2026-07-28", read_timeout_seconds=60) as client:
         assert client.protocol_version == ERAS["2026-07-28"]
-        found = structured(await client.call_tool("auth0_list_applications",
-                                                  {"name": "Storefront"}))["applications"]
-        storefront = next(a["client_id"] for a in found if a["name"] == "Storefront")
+        storefront = await storefront_of(client)
         structured(await client.call_tool("auth0_update_connection_clients",
                                           {"id": GOOGLE, "disable": [storefront]}))
         structured(await client.call_tool("auth0_update_connection", {
             "id": DATABASE, "options": {"passwordPolicy": "good"}}))
-        await enable_google_for_storefront(client)
+        await enable_google_for_storefront(client, storefront)
         await require_excellent_passwords(client)
 
 
