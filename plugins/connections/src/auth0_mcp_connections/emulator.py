@@ -65,7 +65,7 @@ def find(tenant: SandboxTenant, connection_id: str) -> dict[str, Any]:
 def enabled_clients(tenant: SandboxTenant, connection: dict[str, Any]) -> list[str]:
     """The connection's applications that still exist (deleting a client unbinds it)."""
     clients = tenant.collection("clients")
-    return [c for c in connection.get("enabled_clients", []) if c in clients]
+    return [c for c in connection.get("enabled_clients") or [] if c in clients]
 
 
 def shown(connection: dict[str, Any], req: SandboxRequest) -> dict[str, Any]:
@@ -237,7 +237,9 @@ def update_connection(req: SandboxRequest) -> Any:
     if "options" in body:
         check_options(connection["strategy"], body["options"] or {})
         body["options"] = derive(connection["strategy"], dict(body["options"] or {}))
-    if body.get("enabled_clients") is not None:
+    if body.get("enabled_clients") is None:
+        body.pop("enabled_clients", None)  # null: leave the applications as they are
+    else:
         check_clients(req.tenant, body["enabled_clients"], "enabled_clients")
     connection.update(body)
     return shown(connection, req)
@@ -273,7 +275,7 @@ def update_connection_clients(req: SandboxRequest) -> Reply:
         if not isinstance(change.get("status"), bool):
             raise invalid_body("Missing required property: status")
     check_clients(req.tenant, [c["client_id"] for c in changes], "client_id")
-    current = list(connection.get("enabled_clients", []))
+    current = list(connection.get("enabled_clients") or [])
     for change in changes:
         if change["status"] and change["client_id"] not in current:
             current.append(change["client_id"])
@@ -312,7 +314,7 @@ def client_connections(req: SandboxRequest) -> Any:
         raise ApiError(404, *CLIENT_NOT_FOUND)
     strategies = set(req.query_list("strategy"))
     items = [c for c in req.tenant.collection(COLLECTION).values()
-             if client_id in c.get("enabled_clients", [])
+             if client_id in (c.get("enabled_clients") or [])
              and (not strategies or c["strategy"] in strategies)]
     return checkpoint(req, [shown(c, req) for c in items], "connections")
 
