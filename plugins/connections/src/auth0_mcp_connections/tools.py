@@ -109,7 +109,9 @@ async def create_connection(ctx: ToolContext, args: CreateArgs) -> ToolResult:
         body["display_name"] = args.display_name
     created = await ctx.api.post(PATH, body)
     return ToolResult(pick(created, ROW), f"Created {created.get('name')!r} "
-                                          f"({created.get('strategy')}): {created.get('id')}.")
+                                          f"({created.get('strategy')}): {created.get('id')}; "
+                                          "no app offers it yet (auth0_update_connection_clients"
+                                          " enables it).")
 
 
 @attrs.frozen
