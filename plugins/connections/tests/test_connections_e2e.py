@@ -21,6 +21,7 @@ from auth0_mcp.testing.processes import CLEAN_ENV, EXE, free_port, stop, wait_un
 
 DATABASE = "con_UsernamePassword1"
 GOOGLE = "con_GoogleOAuth20001"
+STOREFRONT = "AbCdEfGhIjKlMnOpQrStUvWxYz012345"
 ERAS = {"legacy": "2025-11-25", "2026-07-28": "2026-07-28"}
 
 
@@ -37,8 +38,16 @@ def stored(harness: Harness, connection_id: str) -> dict[str, Any]:
 
 
 def storefront_in(harness: Harness) -> str:
+    """Storefront's client_id in the tenant. Where the applications family (whose demo data
+    has it) is not installed, the test puts it there itself, using the database like the demo
+    Storefront does."""
     clients = harness.sandbox.tenant.collection("clients")
-    return next(cid for cid, c in clients.items() if c.get("name") == "Storefront")
+    found = [cid for cid, c in clients.items() if c.get("name") == "Storefront"]
+    if found:
+        return found[0]
+    clients[STOREFRONT] = {"client_id": STOREFRONT, "name": "Storefront", "app_type": "spa"}
+    stored(harness, DATABASE)["enabled_clients"].append(STOREFRONT)
+    return STOREFRONT
 
 
 async def storefront_of(client: Client) -> str:

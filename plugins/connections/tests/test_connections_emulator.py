@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from auth0_mcp.sandbox.server import SandboxServer
+from auth0_mcp.sandbox.tenant import SandboxTenant
 from auth0_mcp_connections import emulator
 
 ALL = ["read:connections", "create:connections", "update:connections", "delete:connections",
@@ -32,6 +33,14 @@ def http(box: SandboxServer) -> Iterator[httpx.Client]:
         yield c
 
 
+def app(box: SandboxServer, name: str = "app") -> str:
+    """An application put straight into the tenant (the applications family, which serves
+    them, may not be installed)."""
+    client_id = uuid.uuid4().hex
+    box.tenant.collection("clients")[client_id] = {"client_id": client_id, "name": name}
+    return client_id
+
+
 def create(http: httpx.Client, **body) -> dict:
     body.setdefault("name", f"db-{uuid.uuid4().hex[:8]}")
     body.setdefault("strategy", "auth0")
@@ -49,7 +58,7 @@ def test_patch_replaces_options_whole_as_auth0_does(http: httpx.Client):
 
 def test_clients_patch_touches_only_the_named_applications(http: httpx.Client,
                                                            box: SandboxServer):
-    clients = list(box.tenant.collection("clients"))[:3]
+    clients = [app(box) for _ in range(3)]
     made = create(http)
     assert http.patch(f"/connections/{made['id']}/clients", json=[
         {"client_id": c, "status": True} for c in clients]).status_code == 204
@@ -64,7 +73,7 @@ def test_clients_patch_touches_only_the_named_applications(http: httpx.Client,
 
 
 def test_client_connections_needs_a_clients_scope_too(box: SandboxServer):
-    client_id = next(iter(box.tenant.collection("clients")))
+    client_id = app(box)
     token = box.mint_token(["read:connections"])
     response = httpx.get(f"{box.base_url}/api/v2/clients/{client_id}/connections",
                          headers={"authorization": f"Bearer {token}"})
@@ -112,13 +121,17 @@ def test_fields_keep_id_and_domain_flag(http: httpx.Client):
     assert set(got) >= {"id", "name", "is_domain_connection"} and "options" not in got
 
 
-def test_demo_seed_leaves_google_off_for_the_storefront(box: SandboxServer):
-    clients = box.tenant.collection("clients")
-    storefront = next(k for k, c in clients.items() if c["name"] == "Storefront")
-    stored = box.tenant.collection("connections")
-    assert storefront in stored["con_UsernamePassword1"]["enabled_clients"]
-    assert storefront not in stored["con_GoogleOAuth20001"]["enabled_clients"]
-    assert stored["con_GoogleOAuth20001"]["enabled_clients"]
+def test_demo_seed_leaves_google_off_for_the_storefront():
+    tenant = SandboxTenant()
+    clients = tenant.collection("clients")
+    for name in ("Storefront", "Storefront Admin", "Order Sync Worker"):
+        clients[name.replace(" ", "")] = {"client_id": name.replace(" ", ""), "name": name}
+    emulator.seed(tenant)
+    stored = tenant.collection("connections")
+    assert stored["con_UsernamePassword1"]["enabled_clients"] == ["Storefront",
+                                                                  "StorefrontAdmin"]
+    assert stored["con_GoogleOAuth20001"]["enabled_clients"] == ["StorefrontAdmin"]
+    assert stored["con_UsernamePassword1"]["options"]["passwordPolicy"] == "good"
     before = {k: dict(v) for k, v in stored.items()}
-    emulator.seed(box.tenant)  # idempotent: a second seeding changes nothing
+    emulator.seed(tenant)  # idempotent: a second seeding changes nothing
     assert {k: dict(v) for k, v in stored.items()} == before
