@@ -33,8 +33,12 @@ def requests_seen(harness: Harness) -> int:
     return harness.sandbox.stats()["requests"]
 
 
+def stored_all(harness: Harness) -> dict[str, dict[str, Any]]:
+    return harness.sandbox.tenant.collection("connections")
+
+
 def stored(harness: Harness, connection_id: str) -> dict[str, Any]:
-    return harness.sandbox.tenant.collection("connections")[connection_id]
+    return stored_all(harness)[connection_id]
 
 
 def storefront_in(harness: Harness) -> str:
@@ -255,7 +259,8 @@ async def test_bad_input_is_refused_before_any_request(auth0_mcp: Harness, tool:
 
 
 async def test_auth0_errors_come_back_actionable_and_change_nothing(auth0_mcp: Harness):
-    before = {k: dict(v) for k, v in auth0_mcp.sandbox.tenant.collection("connections").items()}
+    connections = stored_all(auth0_mcp)
+    before = {k: dict(v) for k, v in connections.items()}
     async with auth0_mcp.session() as client:
         missing = await client.call_tool("auth0_update_connection", {
             "id": "con_DoesNotExist0001", "options": {"passwordPolicy": "fair"}})
@@ -267,7 +272,7 @@ async def test_auth0_errors_come_back_actionable_and_change_nothing(auth0_mcp: H
             "id": DATABASE, "options": {"attributes": {"email": {"identifier": {
                 "active": True}, "signup": {"status": "required"}}}}})
         assert rule.is_error and "Cannot set both options.attributes" in text_of(rule)
-    after = auth0_mcp.sandbox.tenant.collection("connections")
+    after = connections
     assert {k: after[k] for k in before} == before
 
 
