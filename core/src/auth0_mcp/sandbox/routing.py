@@ -8,6 +8,7 @@ status or extra headers; they raise ``ApiError`` for Auth0-shaped error bodies.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -239,6 +240,77 @@ def offset_page(
     envelope: dict[str, Any] = {k: values[k] for k in order}
     envelope[key] = chunk
     return envelope
+
+
+def checkpoint_page(req: SandboxRequest, items: Sequence[Mapping[str, Any]], key: str, *,
+                    stamp: Callable[[Mapping[str, Any]], str],
+                    ident: Callable[[Mapping[str, Any]], str],
+                    render: Callable[[Mapping[str, Any], SandboxRequest], Any] | None = None,
+                    ) -> dict[str, Any]:
+    """Auth0 checkpoint pagination (``take``, then ``from=<next>``): ``{<key>, next}``, where
+    ``next`` is base64 of ``"<timestamp>UTC,<id>"`` of the page's last item and is left out
+    when nothing follows (``include_totals`` is ignored, as the recordings show)."""
+    take = req.query_int("take", 50, minimum=1, maximum=100) or 50
+    start = 0
+    cursor = req.query.get("from")
+    if cursor:
+        try:
+            raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), validate=True).decode()
+            after = raw.rsplit(",", 1)[1]
+        except (ValueError, IndexError):
+            raise ApiError(400, "Query validation error: 'Invalid checkpoint' on property "
+                           "from.", "invalid_query_string") from None
+        ids = [ident(item) for item in items]
+        start = ids.index(after) + 1 if after in ids else len(items)
+    chunk = items[start:start + take]
+    body: dict[str, Any] = {key: [(render or project)(o, req) for o in chunk]}
+    if start + take < len(items):
+        last = chunk[-1]
+        moment = stamp(last).replace("T", " ").rstrip("Z")
+        token = f"{moment}UTC,{ident(last)}".encode()
+        body["next"] = base64.b64encode(token).decode().rstrip("=")
+    return body
+
+
+def user_row(tenant: SandboxTenant, user_id: str) -> dict[str, Any]:
+    """A user as role-user and organization-member lists show one (read from the shared
+    ``users`` collection, whichever family filled it)."""
+    user = tenant.collection("users").get(user_id) or {}
+    row = {"user_id": user_id, "email": user.get("email"), "picture": user.get("picture"),
+           "name": user.get("name")}
+    return {k: v for k, v in row.items() if v is not None}
+
+
+# The people of the demo tenant, under the ids the users family and the demo logs use.
+DEMO_PEOPLE = {
+    "auth0|64f1c2a9e8b7d6c5b4a30001": ("alice@example.com", "Alice Smith"),
+    "auth0|64f1c2a9e8b7d6c5b4a30002": ("bob@example.com", "Bob Jones"),
+    "auth0|64f1c2a9e8b7d6c5b4a30003": ("carol@example.org", "Carol White"),
+    "auth0|64f1c2a9e8b7d6c5b4a30004": ("dave@example.net", "Dave Brown"),
+    "google-oauth2|109876543210987654321": ("erin@example.com", "Erin Davis"),
+    "auth0|64f1c2a9e8b7d6c5b4a30006": ("frank@example.org", "Frank Miller"),
+    "auth0|64f1c2a9e8b7d6c5b4a30007": ("grace@example.com", "Grace Lee"),
+    "auth0|64f1c2a9e8b7d6c5b4a30008": ("heidi@example.net", "Heidi Clark"),
+}
+
+
+def ensure_demo_people(tenant: SandboxTenant) -> None:
+    for user_id, (email, name) in DEMO_PEOPLE.items():
+        ensure_user(tenant, user_id, email, name)
+
+
+def ensure_user(tenant: SandboxTenant, user_id: str, email: str, name: str) -> None:
+    """A minimal user record for a family's demo data when the users family (which seeds full
+    ones under the same ids) is not installed; an existing record is left alone."""
+    provider, _, sub = user_id.partition("|")
+    tenant.collection("users").setdefault(user_id, {
+        "user_id": user_id, "email": email, "email_verified": True, "name": name,
+        "nickname": email.split("@")[0], "picture": "https://cdn.auth0.com/avatars/default.png",
+        "created_at": "2026-01-05T10:00:00.000Z", "updated_at": "2026-01-05T10:00:00.000Z",
+        "identities": [{"provider": provider, "user_id": sub, "isSocial": provider != "auth0",
+                        "connection": "Username-Password-Authentication"
+                        if provider == "auth0" else provider}],
+        "logins_count": 0, "blocked": False})
 
 
 def invalid_body(detail: str, prop: str | None = None) -> ApiError:

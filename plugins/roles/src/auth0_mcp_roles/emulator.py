@@ -1,0 +1,236 @@
+"""Sandbox endpoints for ``/api/v2/roles``: roles, their permissions and their users.
+
+Statuses and bodies follow the recordings: ``POST /roles`` and ``POST /roles/{id}/users``
+answer 200, ``POST /roles/{id}/permissions`` 201 ``{}``, ``DELETE /roles/{id}`` 200 ``{}``, a
+missing role is a 404 without ``errorCode``, and ``/roles/{id}/users`` pages by offset or by
+checkpoint. Permissions must name a scope the API (resource server) really defines.
+
+Shared state (other families read it): ``roles`` holds the role objects as Auth0 shows them;
+``role_users`` (``{role_id, user_id, created_at}``, keyed ``"<role_id> <user_id>"``) and
+``role_permissions`` (``{role_id, resource_server_identifier, permission_name}``) link them.
+This is the only module of the family that imports the sandbox framework.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from auth0_mcp.sandbox.routing import (
+    ApiError,
+    Reply,
+    Router,
+    SandboxRequest,
+    check_body,
+    checkpoint_page,
+    ensure_demo_people,
+    invalid_body,
+    offset_page,
+    user_row,
+)
+from auth0_mcp.sandbox.tenant import SandboxTenant, iso_now, random_alnum
+
+router = Router("roles")
+ROLES, USERS, PERMISSIONS = "roles", "role_users", "role_permissions"
+NOT_FOUND = "The role does not exist."
+WRITABLE = {"name": str, "description": str}
+
+
+def find(tenant: SandboxTenant, role_id: str) -> dict[str, Any]:
+    role = tenant.collection(ROLES).get(role_id)
+    if role is None:
+        raise ApiError(404, NOT_FOUND)
+    return role
+
+
+def _links(tenant: SandboxTenant, collection: str, role_id: str) -> list[dict[str, Any]]:
+    return [v for v in tenant.collection(collection).values() if v["role_id"] == role_id]
+
+
+def _id_list(body: dict[str, Any], key: str) -> list[Any]:
+    check_body(body, {key: list}, required=(key,))
+    return body[key]
+
+
+def _api_scopes(tenant: SandboxTenant, identifier: str) -> tuple[dict[str, Any], dict[str, str]]:
+    for api in tenant.collection("resource_servers").values():
+        if api.get("identifier") == identifier:
+            return api, {s["value"]: s.get("description", "") for s in api.get("scopes") or []}
+    raise ApiError(404, f"Resource server with identifier {identifier} does not exist.",
+                   "inexistent_resource_server")
+
+
+def _permissions(body: dict[str, Any]) -> list[tuple[str, str]]:
+    pairs = []
+    for item in _id_list(body, "permissions"):
+        if not isinstance(item, dict) or not isinstance(
+                item.get("resource_server_identifier"), str) or not isinstance(
+                item.get("permission_name"), str):
+            raise invalid_body("Missing required property: resource_server_identifier, "
+                               "permission_name", "permissions")
+        pairs.append((item["resource_server_identifier"], item["permission_name"]))
+    return pairs
+
+
+@router.get("/api/v2/roles", scope="read:roles")
+def list_roles(req: SandboxRequest) -> Any:
+    roles = list(req.tenant.collection(ROLES).values())
+    wanted = (req.query.get("name_filter") or "").lower()
+    if wanted:
+        roles = [r for r in roles if wanted in r["name"].lower()]
+    return offset_page(req, roles, "roles")
+
+
+@router.post("/api/v2/roles", scope="create:roles")
+def create_role(req: SandboxRequest) -> Any:
+    body = req.json_object()
+    check_body(body, {**WRITABLE, "type": str, "owner_id": str}, required=("name",))
+    return make_role(req.tenant, body)
+
+
+def make_role(tenant: SandboxTenant, body: dict[str, Any],
+              role_id: str | None = None) -> dict[str, Any]:
+    roles = tenant.collection(ROLES)
+    if any(r["name"] == body["name"] for r in roles.values()):
+        raise ApiError(409, "A role with the same name already exists.", "conflict")
+    role = {"id": role_id or "rol_" + random_alnum(16), **body}
+    role.setdefault("type", "tenant")  # Auth0 says so since organization roles exist
+    roles[role["id"]] = role
+    return role
+
+
+@router.get("/api/v2/roles/{id}", scope="read:roles")
+def get_role(req: SandboxRequest) -> Any:
+    return find(req.tenant, req.path_params["id"])
+
+
+@router.patch("/api/v2/roles/{id}", scope="update:roles")
+def update_role(req: SandboxRequest) -> Any:
+    role = find(req.tenant, req.path_params["id"])
+    body = req.json_object()
+    check_body(body, WRITABLE)
+    if any(r["name"] == body.get("name") and r is not role
+           for r in req.tenant.collection(ROLES).values()):
+        raise ApiError(409, "A role with the same name already exists.", "conflict")
+    role.update(body)
+    return role
+
+
+@router.delete("/api/v2/roles/{id}", scope="delete:roles")
+def delete_role(req: SandboxRequest) -> Any:
+    role_id = find(req.tenant, req.path_params["id"])["id"]
+    del req.tenant.collection(ROLES)[role_id]
+    for name in (USERS, PERMISSIONS, "organization_member_roles"):
+        links = req.tenant.collection(name)
+        for key in [k for k, v in links.items() if v.get("role_id") == role_id]:
+            del links[key]
+    return {}
+
+
+@router.get("/api/v2/roles/{id}/permissions", scope="read:roles")
+def list_permissions(req: SandboxRequest) -> Any:
+    role = find(req.tenant, req.path_params["id"])
+    rows = []
+    for link in _links(req.tenant, PERMISSIONS, role["id"]):
+        api, scopes = _api_scopes(req.tenant, link["resource_server_identifier"])
+        rows.append({"permission_name": link["permission_name"],
+                     "description": scopes.get(link["permission_name"], ""),
+                     "resource_server_name": api.get("name"),
+                     "resource_server_identifier": api["identifier"]})
+    return offset_page(req, rows, "permissions")
+
+
+@router.post("/api/v2/roles/{id}/permissions", scope="update:roles")
+def add_permissions(req: SandboxRequest) -> Reply:
+    role = find(req.tenant, req.path_params["id"])
+    pairs = _permissions(req.json_object())
+    for identifier, name in pairs:
+        _, scopes = _api_scopes(req.tenant, identifier)
+        if name not in scopes:
+            raise ApiError(400, f"Permission {name} does not exist on resource server "
+                           f"{identifier}.", "invalid_body")
+    grant(req.tenant, role["id"], pairs)
+    return Reply({}, 201)
+
+
+def grant(tenant: SandboxTenant, role_id: str, pairs: Iterable[tuple[str, str]]) -> None:
+    links = tenant.collection(PERMISSIONS)
+    for identifier, name in pairs:
+        links.setdefault(f"{role_id} {identifier} {name}", {
+            "role_id": role_id, "resource_server_identifier": identifier,
+            "permission_name": name})
+
+
+@router.delete("/api/v2/roles/{id}/permissions", scope="update:roles")
+def remove_permissions(req: SandboxRequest) -> Reply:
+    role = find(req.tenant, req.path_params["id"])
+    links = req.tenant.collection(PERMISSIONS)
+    for identifier, name in _permissions(req.json_object()):
+        links.pop(f"{role['id']} {identifier} {name}", None)
+    return Reply(None, 204)
+
+
+@router.get("/api/v2/roles/{id}/users", scope=("read:users", "read:roles", "read:role_members"))
+def list_users(req: SandboxRequest) -> Any:
+    role = find(req.tenant, req.path_params["id"])
+    links = _links(req.tenant, USERS, role["id"])
+
+    def render(link: Any, _req: SandboxRequest) -> dict[str, Any]:
+        return user_row(req.tenant, link["user_id"])
+
+    if "take" in req.query or "from" in req.query:
+        return checkpoint_page(req, links, "users", stamp=lambda link: link["created_at"],
+                               ident=lambda link: link["user_id"], render=render)
+    return offset_page(req, links, "users", render=render)
+
+
+@router.post("/api/v2/roles/{id}/users", scope=("update:roles", "create:role_members"))
+def assign_users(req: SandboxRequest) -> Any:
+    role = find(req.tenant, req.path_params["id"])
+    user_ids = _id_list(req.json_object(), "users")
+    users = req.tenant.collection("users")
+    missing = [u for u in user_ids if not isinstance(u, str) or u not in users]
+    if missing:
+        raise ApiError(404, "The user does not exist.", "inexistent_user")
+    assign(req.tenant, role["id"], user_ids)
+    return {}
+
+
+def assign(tenant: SandboxTenant, role_id: str, user_ids: Iterable[str]) -> None:
+    links = tenant.collection(USERS)
+    for user_id in user_ids:
+        links.setdefault(f"{role_id} {user_id}", {"role_id": role_id, "user_id": user_id,
+                                                  "created_at": iso_now()})
+
+
+# --- demo data ------------------------------------------------------------------------------
+
+ORDERS, CATALOG = "https://api.example-shop.com/orders", "https://api.example-shop.com/catalog"
+BILLING = "https://billing.example-shop.com/"
+DEMO = [
+    ("rol_admin0000000001", "admin", "Runs the shop: orders, catalog and invoices",
+     [(ORDERS, "read:orders"), (ORDERS, "create:orders"), (ORDERS, "cancel:orders"),
+      (CATALOG, "read:products"), (CATALOG, "write:products"), (BILLING, "read:invoices")]),
+    ("rol_billingAdmin0001", "billing-admin", "Invoices, refunds and payment methods",
+     [(BILLING, "read:invoices"), (BILLING, "issue:refunds"),
+      (BILLING, "read:payment_methods")]),
+    ("rol_support00000001", "support", "Reads orders and invoices to help customers",
+     [(ORDERS, "read:orders"), (BILLING, "read:invoices")]),
+]
+HOLDERS = {"auth0|64f1c2a9e8b7d6c5b4a30001": "admin", "auth0|64f1c2a9e8b7d6c5b4a30004": "support",
+           "google-oauth2|109876543210987654321": "support",
+           "auth0|64f1c2a9e8b7d6c5b4a30008": "billing-admin"}
+
+
+@router.seed
+def seed(tenant: SandboxTenant) -> None:
+    roles = tenant.collection(ROLES)
+    apis = {a.get("identifier") for a in tenant.collection("resource_servers").values()}
+    for role_id, name, description, permissions in DEMO:
+        roles.setdefault(role_id, {"id": role_id, "name": name, "description": description,
+                                   "type": "tenant"})
+        grant(tenant, role_id, [p for p in permissions if p[0] in apis])
+    by_name = {name: role_id for role_id, name, *_ in DEMO}
+    ensure_demo_people(tenant)
+    for user_id, role in HOLDERS.items():
+        assign(tenant, by_name[role], [user_id])
