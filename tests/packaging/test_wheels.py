@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 _LOCAL_UV = Path(sys.executable).parent / "uv"
 UV = str(_LOCAL_UV) if _LOCAL_UV.exists() else "uv"
 FAMILIES = {"applications": "applications", "resource_servers": "resource-servers",
-            "actions": "actions", "logs": "logs", "forms": "forms"}
+            "actions": "actions", "logs": "logs", "forms": "forms", "roles": "roles",
+            "organizations": "organizations"}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def venv_with(tmp: Path, wheels: Path, *requirements: str) -> Path:
 
 
 @pytest.mark.parametrize("extras", [("actions", "logs"), ("applications", "forms"),
-                                    ("resource-servers",)])
+                                    ("resource-servers",), ("roles", "organizations")])
 def test_extras_install_exactly_those_families(extras: tuple[str, ...], wheels: Path,
                                                tmp_path: Path):
     env = venv_with(tmp_path, wheels, f"auth0-mcp[{','.join(extras)}]==0.1.0")
