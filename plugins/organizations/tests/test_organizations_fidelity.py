@@ -14,17 +14,14 @@ import pytest
 from auth0_mcp.sandbox.routing import ensure_user
 from auth0_mcp.sandbox.server import SandboxServer
 from auth0_mcp.sandbox.tenant import SandboxTenant
-from auth0_mcp.testing.fidelity import recordings, replay
+from auth0_mcp.testing.fidelity import emulated, recordings, replay
 from auth0_mcp_organizations import emulator
 
 
 @pytest.fixture(scope="module")
 def box() -> Iterator[SandboxServer]:
-    server = SandboxServer(with_plugins=False, extra_routers=[emulator.router]).start()
-    try:
+    with emulated(emulator.router) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def ensure_org(tenant: SandboxTenant, org_id: str, shown: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from auth0_mcp.sandbox.routing import ensure_user
 from auth0_mcp.sandbox.server import SandboxServer
-from auth0_mcp.testing.fidelity import recordings, replay
+from auth0_mcp.testing.fidelity import emulated, recordings, replay
 from auth0_mcp_roles import emulator
 
 # Recorded behaviour Auth0 has since changed: fixture id -> why it is not replayed.
@@ -29,11 +29,8 @@ def reason(fx: dict[str, Any]) -> str | None:
 
 @pytest.fixture(scope="module")
 def box() -> Iterator[SandboxServer]:
-    server = SandboxServer(with_plugins=False, extra_routers=[emulator.router]).start()
-    try:
+    with emulated(emulator.router) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def ensure_api(server: SandboxServer, identifier: str, scopes: list[str]) -> None:

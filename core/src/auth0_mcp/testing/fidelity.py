@@ -10,8 +10,10 @@ objects the request refers to, then asserts ``replay(...) == []``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,19 @@ def recordings(family: str) -> list[dict[str, Any]]:
     found = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(where.glob("*.json"))
              if p.name.startswith(f"{family}__")]
     return [fx for fx in found if fx.get("family") == family]
+
+
+@contextlib.contextmanager
+def emulated(*routers: Any) -> Iterator[Any]:
+    """A sandbox tenant with the first-party families and ``routers`` only (no installed
+    plugins), for replays that create and delete freely; stopped afterwards."""
+    from ..sandbox.server import SandboxServer
+
+    server = SandboxServer(with_plugins=False, extra_routers=routers).start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def _missing(recorded: Any, ours: Any, where: str) -> list[str]:

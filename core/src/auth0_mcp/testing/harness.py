@@ -79,6 +79,16 @@ class Harness:
         result = await self.call(name, arguments, **kwargs)
         return structured(result)
 
+    async def refused(self, name: str, arguments: Mapping[str, Any] | None = None) -> str:
+        """Call a tool that must fail before any Management API request is sent (bad input);
+        its error text."""
+        before = self.sandbox.stats()["by_api"].get("management")
+        result = await self.call(name, arguments)
+        assert result.is_error, f"{name} should have failed: {text_of(result)}"
+        assert self.sandbox.stats()["by_api"].get("management") == before, \
+            f"{name} sent a request before failing"
+        return text_of(result)
+
     @staticmethod
     def size(result: types.CallToolResult) -> int:
         return len(json.dumps(result.structured_content or {}))
