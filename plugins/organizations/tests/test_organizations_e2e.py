@@ -170,6 +170,8 @@ async def test_auth0_errors_are_actionable(auth0_mcp: Harness):
      "connection_id"),
     ("auth0_update_organization_members", {"id": ACME, "users": []}, "users"),
     ("auth0_update_organization_members", {"id": ACME, "users": "bob"}, "users"),
+    ("auth0_update_organization_members", {"id": ACME, "users": ["carol@example.org"]},
+     "not emails"),
     ("auth0_create_organization_invitation", {"id": ACME, "email": "not-an-email",
                                               "client_id": "x", "inviter": "A"}, "email"),
     ("auth0_get_organization", {"id": "org_" + "x" * 300_000}, "bytes"),

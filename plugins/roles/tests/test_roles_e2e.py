@@ -107,6 +107,8 @@ async def test_rename_duplicate_and_delete(auth0_mcp: Harness):
     ("auth0_update_role", {"id": "rol_admin0000000001", "add": ["read:orders"]}, "api="),
     ("auth0_update_role", {"id": "rol_admin0000000001"}, "Nothing to change"),
     ("auth0_update_role", {"id": "rol_admin0000000001", "users": ["u"] * 21}, "users"),
+    ("auth0_update_role", {"id": "rol_admin0000000001", "users": ["bob@example.com"]},
+     "not emails"),
     ("auth0_create_role", {"name": ""}, "name"),
     ("auth0_create_role", {"name": 7}, "name"),
     ("auth0_get_role", {}, "id"),

@@ -230,13 +230,17 @@ class MembersArgs:
 
 
 @tool(name="auth0_update_organization_members", title="Change organization members",
-      kind="action", destructive=True, idempotent=True,
+      kind="action", destructive=True, idempotent=True, target=Target(read=_read_org),
       scopes=["create:organization_members", "delete:organization_members"],
       example={"id": "org_acme000000000001", "users": ["auth0|64f1c2a9e8b7d6c5b4a30003"],
                "roles": ["rol_admin0000000001"]})
 async def update_organization_members(ctx: ToolContext, args: MembersArgs) -> ToolResult:
     """Add users (with roles); DESTRUCTIVE with remove: takes the roles, or the users, away."""
     path = org_path(args.id)
+    emails = [u for u in args.users if "@" in u and "|" not in u]
+    if emails:
+        raise ToolError(f"{', '.join(emails)}: give user ids (e.g. auth0|64f1...), not emails; "
+                        "look them up by email first (the users family's search).")
     members = [f"{path}/members/{segment(u)}/roles" for u in args.users]
     if args.remove and args.roles:
         for roles_path in members:

@@ -35,12 +35,22 @@ async def read_role(ctx: ToolContext, role_id: str) -> dict[str, Any]:
 
 
 async def _current(ctx: ToolContext, args: Any) -> dict[str, Any] | None:
+    """What an update changes, for core's plan: the role, its permissions, its first users."""
     try:
-        return await read_role(ctx, args.id)
+        return await get_role.handler(ctx, GetArgs(args.id))
     except Auth0ApiError as err:
         if err.status == 404:
             return None
         raise
+
+
+def user_ids(users: list[str]) -> list[str]:
+    """Auth0 wants user ids here; an email is the most common mistake."""
+    emails = [u for u in users if "@" in u and "|" not in u]
+    if emails:
+        raise ToolError(f"{', '.join(emails)}: give user ids (e.g. auth0|64f1...), not emails; "
+                        "look them up by email first (the users family's search).")
+    return users
 
 
 @attrs.frozen
@@ -127,6 +137,7 @@ async def update_role(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
     if (args.add or args.remove) and not args.api:
         raise ToolError("Say which API the scopes belong to: api=<its identifier>, e.g. "
                         "https://api.example.com/ (auth0_list_resource_servers lists them).")
+    user_ids(args.users)
     if not fields and not args.add and not args.remove and not args.users:
         raise ToolError("Nothing to change: give name, description, users, or api with "
                         "add/remove.")
