@@ -222,10 +222,13 @@ def offset_page(
     default_per_page: int = 50,
     max_per_page: int = 100,
     render: Callable[[Mapping[str, Any], SandboxRequest], Any] | None = None,
+    items_first: bool = False,
 ) -> Any:
     """Auth0 offset pagination: a bare array, or ``{total,start,limit,<key>}`` with totals.
 
-    ``order`` is the envelope's key order (forms use ``limit,start,total``). A default page of
+    ``order`` is the envelope's key order (forms use ``limit,start,total``); ``items_first``
+    puts ``<key>`` before them (roles, organizations: ``{<key>,start,limit,total}``). A default
+    page of
     ``default_per_page`` applies even without parameters, as the recordings show. ``render``
     turns a stored object into what the caller sees (default: the ``fields`` projection).
     """
@@ -237,7 +240,8 @@ def offset_page(
     if not req.query_bool("include_totals"):
         return chunk
     values = {"total": len(items), "start": start, "limit": per_page}
-    envelope: dict[str, Any] = {k: values[k] for k in order}
+    envelope: dict[str, Any] = {key: chunk} if items_first else {}
+    envelope.update({k: values[k] for k in order})
     envelope[key] = chunk
     return envelope
 

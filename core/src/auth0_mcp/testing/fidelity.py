@@ -4,7 +4,9 @@
 ``AUTH0_MCP_FIXTURES`` names, else the nearest ``shared/fixtures/auth0`` above this package);
 ``replay(server, fixture)`` sends the recorded request to a running sandbox with a token holding
 every Management scope and returns the differences: the status, then every key the recorded
-body has (top level, envelope, first item) missing from ours. A plugin's test prepares the
+body has (top level, envelope, first item) missing from ours, and the order of an envelope's
+keys (unless the recorder re-marshaled the body; single objects' key order varies in the
+recordings themselves). A plugin's test prepares the
 objects the request refers to, then asserts ``replay(...) == []``.
 """
 
@@ -92,4 +94,13 @@ def replay(server: Any, fixture: dict[str, Any]) -> list[str]:
     if recorded["body"] is None:
         return [f"a body where the recording has none: {response.text[:100]}"] \
             if response.content else []
-    return _missing(recorded["body"], response.json() if response.content else None, "body")
+    ours = response.json() if response.content else None
+    problems = _missing(recorded["body"], ours, "body")
+    envelope = isinstance(recorded["body"], dict) and any(
+        isinstance(v, list) for v in recorded["body"].values())
+    if envelope and isinstance(ours, dict) and not fixture.get(
+            "fidelity", {}).get("body_remarshaled_by_recorder"):
+        order = [k for k in recorded["body"] if k in ours]
+        if [k for k in ours if k in recorded["body"]] != order:
+            problems.append(f"key order {list(ours)} instead of {list(recorded['body'])}")
+    return problems

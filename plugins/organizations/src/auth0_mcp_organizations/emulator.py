@@ -99,6 +99,12 @@ def _strings(body: dict[str, Any], key: str) -> list[str]:
 # --- organizations --------------------------------------------------------------------------
 
 
+def page(req: SandboxRequest, items: list[Any], key: str, **options: Any) -> Any:
+    """Offset pages as these endpoints answer them: ``{<key>, start, limit, total}``."""
+    options.setdefault("order", ("start", "limit", "total"))
+    return offset_page(req, items, key, items_first=True, **options)
+
+
 @router.get("/api/v2/organizations", scope=("read:organizations",
                                             "read:organizations_summary"))
 def list_organizations(req: SandboxRequest) -> Any:
@@ -106,7 +112,7 @@ def list_organizations(req: SandboxRequest) -> Any:
     if "take" in req.query or "from" in req.query:
         return checkpoint_page(req, orgs, "organizations", ident=lambda o: o["id"],
                                stamp=lambda o: "2026-01-05T10:00:00.000Z")
-    return offset_page(req, orgs, "organizations")
+    return page(req, orgs, "organizations")
 
 
 @router.post("/api/v2/organizations", scope="create:organizations")
@@ -186,7 +192,7 @@ def list_members(req: SandboxRequest) -> Any:
     if "take" in req.query or "from" in req.query:
         return checkpoint_page(req, links, "members", stamp=lambda link: link["created_at"],
                                ident=lambda link: link["user_id"], render=render)
-    return offset_page(req, links, "members", render=render)
+    return page(req, links, "members", render=render)
 
 
 @router.post(BASE + "/members", scope="create:organization_members")
@@ -240,7 +246,7 @@ def list_member_roles(req: SandboxRequest) -> Any:
                                                                       "description")}
             for link in _links(req.tenant, MEMBER_ROLES, org_id, user_id=user_id)
             if link["role_id"] in roles]
-    return offset_page(req, rows, "roles")
+    return page(req, rows, "roles")
 
 
 @router.post(BASE + "/members/{user_id}/roles", scope="create:organization_member_roles")
@@ -315,8 +321,16 @@ def _enabled(req: SandboxRequest) -> dict[str, Any]:
 @router.get(BASE + "/enabled_connections", scope="read:organization_connections")
 def list_connections(req: SandboxRequest) -> Any:
     links = _links(req.tenant, CONNECTIONS, _org(req)["id"])
-    return offset_page(req, links, "enabled_connections",
-                       render=lambda link, _req: shown_connection(req.tenant, link))
+    return _counted(page(req, links, "enabled_connections",
+                                render=lambda link, _req: shown_connection(req.tenant, link)))
+
+
+def _counted(body: Any, key: str = "enabled_connections") -> Any:
+    """These two envelopes report ``limit`` as the number of items returned, whatever
+    ``per_page`` asked (as recorded)."""
+    if isinstance(body, dict):
+        body["limit"] = len(body[key])
+    return body
 
 
 @router.post(BASE + "/enabled_connections", scope="create:organization_connections")
@@ -363,7 +377,8 @@ INVITATION = {"inviter": dict, "invitee": dict, "client_id": str, "connection_id
 def list_invitations(req: SandboxRequest) -> Any:
     found = [i for i in req.tenant.collection(INVITATIONS).values()
              if i["organization_id"] == _org(req)["id"]]
-    return offset_page(req, found, "invitations", order=("start", "limit"))
+    return _counted(page(req, found, "invitations", order=("start", "limit")),
+                    "invitations")
 
 
 @router.post(BASE + "/invitations", scope="create:organization_invitations")

@@ -72,13 +72,19 @@ def _permissions(body: dict[str, Any]) -> list[tuple[str, str]]:
     return pairs
 
 
+def page(req: SandboxRequest, items: list[Any], key: str, **options: Any) -> Any:
+    """Offset pages as these endpoints answer them: ``{<key>, start, limit, total}``."""
+    options.setdefault("order", ("start", "limit", "total"))
+    return offset_page(req, items, key, items_first=True, **options)
+
+
 @router.get("/api/v2/roles", scope="read:roles")
 def list_roles(req: SandboxRequest) -> Any:
     roles = list(req.tenant.collection(ROLES).values())
     wanted = (req.query.get("name_filter") or "").lower()
     if wanted:
         roles = [r for r in roles if wanted in r["name"].lower()]
-    return offset_page(req, roles, "roles")
+    return page(req, roles, "roles")
 
 
 @router.post("/api/v2/roles", scope="create:roles")
@@ -137,7 +143,7 @@ def list_permissions(req: SandboxRequest) -> Any:
                      "description": scopes.get(link["permission_name"], ""),
                      "resource_server_name": api.get("name"),
                      "resource_server_identifier": api["identifier"]})
-    return offset_page(req, rows, "permissions")
+    return page(req, rows, "permissions")
 
 
 @router.post("/api/v2/roles/{id}/permissions", scope="update:roles")
@@ -181,7 +187,7 @@ def list_users(req: SandboxRequest) -> Any:
     if "take" in req.query or "from" in req.query:
         return checkpoint_page(req, links, "users", stamp=lambda link: link["created_at"],
                                ident=lambda link: link["user_id"], render=render)
-    return offset_page(req, links, "users", render=render)
+    return page(req, links, "users", render=render)
 
 
 @router.post("/api/v2/roles/{id}/users", scope=("update:roles", "create:role_members"))
