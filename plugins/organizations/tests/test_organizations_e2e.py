@@ -180,3 +180,12 @@ async def test_auth0_errors_are_actionable(auth0_mcp: Harness):
 async def test_bad_input_is_refused_with_nothing_sent(auth0_mcp: Harness, tool: str,
                                                       arguments: dict, message: str):
     assert message in await auth0_mcp.refused(tool, arguments)
+
+
+async def test_scopes_and_read_only_decide_which_tools_are_offered(auth0_mcp: Harness):
+    reads = {"auth0_list_organizations", "auth0_get_organization"}
+    for options in ({"scopes": ["read:organizations"]}, {"read_only": True}):
+        async with auth0_mcp.session(**options) as client:
+            names = {t.name for t in (await client.list_tools()).tools
+                     if "_organization" in t.name}
+        assert names == reads, options

@@ -128,3 +128,33 @@ def prepare(server: SandboxServer, fx: dict[str, Any]) -> None:
 def test_replay_matches_recording(box: SandboxServer, fx: dict[str, Any]):
     prepare(box, fx)
     assert replay(box, fx) == [], fx["operation"]
+
+
+def test_demo_data_of_other_families_wins_whatever_the_seeding_order():
+    """acme refers to users, a role and a connection other families own: seeding it writes
+    none of them, so a users or connections family seeded later keeps its full records, and
+    without those families minimal ones appear when first needed."""
+    from auth0_mcp.sandbox.routing import Router
+
+    users = Router("users-seeded-later")
+
+    @users.seed
+    def full_alice(tenant: SandboxTenant) -> None:
+        tenant.collection("users").setdefault("auth0|64f1c2a9e8b7d6c5b4a30001", {
+            "user_id": "auth0|64f1c2a9e8b7d6c5b4a30001", "email": "alice@example.com",
+            "name": "Alice Smith", "logins_count": 42})
+
+    with emulated(emulator.router, users) as server:
+        tenant = server.tenant
+        assert tenant.collection("users")["auth0|64f1c2a9e8b7d6c5b4a30001"]["logins_count"] == 42
+        assert "con_UsernamePassword1" not in tenant.collection("connections")
+        fx = {"request": {"method": "GET", "path": f"/api/v2/organizations/{emulator.ACME}"
+                          "/members", "query_string": "fields=user_id,email,roles"},
+              "response": {"status": 200, "body": [
+                  {"user_id": "auth0|64f1c2a9e8b7d6c5b4a30001", "email": "alice@example.com",
+                   "roles": [{"id": "rol_admin0000000001", "name": "admin"}]},
+                  {"user_id": "auth0|64f1c2a9e8b7d6c5b4a30002", "email": "bob@example.com",
+                   "roles": []}]}}
+        assert replay(server, fx) == []
+        assert tenant.collection("users")["auth0|64f1c2a9e8b7d6c5b4a30002"]["email"] == \
+            "bob@example.com"  # made up when first needed: the users family is absent

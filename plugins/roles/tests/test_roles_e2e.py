@@ -118,3 +118,14 @@ async def test_rename_duplicate_and_delete(auth0_mcp: Harness):
 async def test_bad_input_is_refused_with_nothing_sent(auth0_mcp: Harness, tool: str,
                                                       arguments: dict, message: str):
     assert message in await auth0_mcp.refused(tool, arguments)
+
+
+async def test_scopes_and_read_only_decide_which_tools_are_offered(auth0_mcp: Harness):
+    reads = {"auth0_list_roles", "auth0_get_role"}
+    for options in ({"scopes": ["read:roles"]}, {"read_only": True}):
+        async with auth0_mcp.session(**options) as client:
+            names = {t.name for t in (await client.list_tools()).tools if "_role" in t.name}
+        assert names == reads, options
+    async with auth0_mcp.session(scopes=["read:roles", "update:roles"]) as client:
+        names = {t.name for t in (await client.list_tools()).tools if "_role" in t.name}
+    assert names == reads  # validating permissions needs read:resource_servers too

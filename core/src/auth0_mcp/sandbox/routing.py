@@ -276,16 +276,8 @@ def checkpoint_page(req: SandboxRequest, items: Sequence[Mapping[str, Any]], key
     return body
 
 
-def user_row(tenant: SandboxTenant, user_id: str) -> dict[str, Any]:
-    """A user as role-user and organization-member lists show one (read from the shared
-    ``users`` collection, whichever family filled it)."""
-    user = tenant.collection("users").get(user_id) or {}
-    row = {"user_id": user_id, "email": user.get("email"), "picture": user.get("picture"),
-           "name": user.get("name")}
-    return {k: v for k, v in row.items() if v is not None}
-
-
-# The people of the demo tenant, under the ids the users family and the demo logs use.
+# The demo tenant's objects several families refer to, under the ids every family uses: the
+# users named in the demo logs, the roles, and the two connections.
 DEMO_PEOPLE = {
     "auth0|64f1c2a9e8b7d6c5b4a30001": ("alice@example.com", "Alice Smith"),
     "auth0|64f1c2a9e8b7d6c5b4a30002": ("bob@example.com", "Bob Jones"),
@@ -296,18 +288,21 @@ DEMO_PEOPLE = {
     "auth0|64f1c2a9e8b7d6c5b4a30007": ("grace@example.com", "Grace Lee"),
     "auth0|64f1c2a9e8b7d6c5b4a30008": ("heidi@example.net", "Heidi Clark"),
 }
+DEMO_ROLES = {
+    "rol_admin0000000001": ("admin", "Runs the shop: orders, catalog and invoices"),
+    "rol_billingAdmin0001": ("billing-admin", "Invoices, refunds and payment methods"),
+    "rol_support00000001": ("support", "Reads orders and invoices to help customers"),
+}
+DEMO_CONNECTIONS = {
+    "con_UsernamePassword1": ("Username-Password-Authentication", "auth0"),
+    "con_GoogleOAuth20001": ("google-oauth2", "google-oauth2"),
+}
 
 
-def ensure_demo_people(tenant: SandboxTenant) -> None:
-    for user_id, (email, name) in DEMO_PEOPLE.items():
-        ensure_user(tenant, user_id, email, name)
-
-
-def ensure_user(tenant: SandboxTenant, user_id: str, email: str, name: str) -> None:
-    """A minimal user record for a family's demo data when the users family (which seeds full
-    ones under the same ids) is not installed; an existing record is left alone."""
+def ensure_user(tenant: SandboxTenant, user_id: str, email: str, name: str) -> dict[str, Any]:
+    """A minimal user record (an existing one is left alone)."""
     provider, _, sub = user_id.partition("|")
-    tenant.collection("users").setdefault(user_id, {
+    return tenant.collection("users").setdefault(user_id, {
         "user_id": user_id, "email": email, "email_verified": True, "name": name,
         "nickname": email.split("@")[0], "picture": "https://cdn.auth0.com/avatars/default.png",
         "created_at": "2026-01-05T10:00:00.000Z", "updated_at": "2026-01-05T10:00:00.000Z",
@@ -315,6 +310,38 @@ def ensure_user(tenant: SandboxTenant, user_id: str, email: str, name: str) -> N
                         "connection": "Username-Password-Authentication"
                         if provider == "auth0" else provider}],
         "logins_count": 0, "blocked": False})
+
+
+def shared_object(tenant: SandboxTenant, collection: str, object_id: str
+                  ) -> dict[str, Any] | None:
+    """An object of a collection another family owns (``users``, ``roles``, ``connections``).
+
+    A demo object that family seeds is made up minimally when it is missing (the family is
+    not installed), so any subset of families tells the same story. Call it from handlers,
+    never from a seed: the owning family's seed, which may run later, writes the full record.
+    """
+    objects = tenant.collection(collection)
+    if object_id not in objects:
+        if collection == "users" and object_id in DEMO_PEOPLE:
+            ensure_user(tenant, object_id, *DEMO_PEOPLE[object_id])
+        elif collection == "roles" and object_id in DEMO_ROLES:
+            name, description = DEMO_ROLES[object_id]
+            objects[object_id] = {"id": object_id, "name": name, "description": description,
+                                  "type": "tenant"}
+        elif collection == "connections" and object_id in DEMO_CONNECTIONS:
+            name, strategy = DEMO_CONNECTIONS[object_id]
+            objects[object_id] = {"id": object_id, "name": name, "strategy": strategy,
+                                  "options": {}, "enabled_clients": [], "realms": [name],
+                                  "is_domain_connection": False}
+    return objects.get(object_id)
+
+
+def user_row(tenant: SandboxTenant, user_id: str) -> dict[str, Any]:
+    """A user as role-user and organization-member lists show one."""
+    user = shared_object(tenant, "users", user_id) or {}
+    row = {"user_id": user_id, "email": user.get("email"), "picture": user.get("picture"),
+           "name": user.get("name")}
+    return {k: v for k, v in row.items() if v is not None}
 
 
 def invalid_body(detail: str, prop: str | None = None) -> ApiError:

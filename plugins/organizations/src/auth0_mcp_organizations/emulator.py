@@ -30,10 +30,10 @@ from auth0_mcp.sandbox.routing import (
     SandboxRequest,
     check_body,
     checkpoint_page,
-    ensure_demo_people,
     invalid_body,
     offset_page,
     project,
+    shared_object,
     user_row,
 )
 from auth0_mcp.sandbox.tenant import SandboxTenant, iso_now, random_alnum
@@ -172,8 +172,8 @@ def delete_organization(req: SandboxRequest) -> Reply:
 
 
 def role_names(tenant: SandboxTenant, org_id: str, user_id: str) -> list[dict[str, Any]]:
-    roles = tenant.collection("roles")
-    return [{"id": link["role_id"], "name": roles.get(link["role_id"], {}).get("name")}
+    return [{"id": link["role_id"],
+             "name": (shared_object(tenant, "roles", link["role_id"]) or {}).get("name")}
             for link in _links(tenant, MEMBER_ROLES, org_id, user_id=user_id)]
 
 
@@ -199,8 +199,7 @@ def list_members(req: SandboxRequest) -> Any:
 def add_members(req: SandboxRequest) -> Reply:
     org = _org(req)
     user_ids = _strings(req.json_object(), "members")
-    users = req.tenant.collection("users")
-    if any(u not in users for u in user_ids):
+    if any(shared_object(req.tenant, "users", u) is None for u in user_ids):
         raise ApiError(404, "The user does not exist.", "inexistent_user")
     add(req.tenant, org["id"], user_ids)
     return Reply(None, 204)
@@ -231,9 +230,8 @@ def _member(req: SandboxRequest) -> tuple[str, str]:
 
 def _role_ids(req: SandboxRequest) -> list[str]:
     role_ids = _strings(req.json_object(), "roles")
-    roles = req.tenant.collection("roles")
     for role_id in role_ids:
-        if role_id not in roles:
+        if shared_object(req.tenant, "roles", role_id) is None:
             raise ApiError(404, f"No such role with id: {role_id}")
     return role_ids
 
@@ -241,11 +239,10 @@ def _role_ids(req: SandboxRequest) -> list[str]:
 @router.get(BASE + "/members/{user_id}/roles", scope="read:organization_member_roles")
 def list_member_roles(req: SandboxRequest) -> Any:
     org_id, user_id = _member(req)
-    roles = req.tenant.collection("roles")
-    rows = [{k: v for k, v in roles[link["role_id"]].items() if k in ("id", "name",
-                                                                      "description")}
-            for link in _links(req.tenant, MEMBER_ROLES, org_id, user_id=user_id)
-            if link["role_id"] in roles]
+    found = [shared_object(req.tenant, "roles", link["role_id"])
+             for link in _links(req.tenant, MEMBER_ROLES, org_id, user_id=user_id)]
+    rows = [{k: v for k, v in role.items() if k in ("id", "name", "description")}
+            for role in found if role]
     return page(req, rows, "roles")
 
 
@@ -281,7 +278,7 @@ def _connection_body(tenant: SandboxTenant, body: Any) -> dict[str, Any]:
     check_body(body, {"connection_id": str, "assign_membership_on_login": bool,
                       "show_as_button": bool, "is_signup_enabled": bool},
                required=("connection_id",))
-    if body["connection_id"] not in tenant.collection("connections"):
+    if shared_object(tenant, "connections", body["connection_id"]) is None:
         raise ApiError(404, "The connection does not exist", "inexistent_connection")
     return body
 
@@ -296,15 +293,15 @@ def enable(tenant: SandboxTenant, org_id: str, body: dict[str, Any]) -> dict[str
 
 
 def _check_signup(tenant: SandboxTenant, link: dict[str, Any]) -> None:
-    strategy = tenant.collection("connections").get(link["connection_id"], {}).get("strategy")
-    if link.get("is_signup_enabled") and not (
-            link["assign_membership_on_login"] and strategy == "auth0"):
+    if link.get("is_signup_enabled") and not (link["assign_membership_on_login"] and (
+            shared_object(tenant, "connections", link["connection_id"]) or {}
+    ).get("strategy") == "auth0"):
         raise ApiError(400, "Only database connections with assign_membership_on_login = true "
                        "support is_signup_enabled = true.", "invalid_body")
 
 
 def shown_connection(tenant: SandboxTenant, link: dict[str, Any]) -> dict[str, Any]:
-    connection = tenant.collection("connections").get(link["connection_id"], {})
+    connection = shared_object(tenant, "connections", link["connection_id"]) or {}
     out = {k: v for k, v in link.items() if k != "organization_id"}
     out["connection"] = {"name": connection.get("name"), "strategy": connection.get("strategy")}
     return out
@@ -434,35 +431,21 @@ def delete_invitation(req: SandboxRequest) -> Reply:
 ACME = "org_acme000000000001"
 ALICE, BOB = "auth0|64f1c2a9e8b7d6c5b4a30001", "auth0|64f1c2a9e8b7d6c5b4a30002"
 ADMIN_ROLE = "rol_admin0000000001"
-DATABASE, GOOGLE = "con_UsernamePassword1", "con_GoogleOAuth20001"
-
-
-def _ensure_shared(tenant: SandboxTenant) -> None:
-    """The role and connections acme refers to, under the ids the roles and connections
-    families use, for when those families are not installed."""
-    ensure_demo_people(tenant)
-    tenant.collection("roles").setdefault(ADMIN_ROLE, {
-        "id": ADMIN_ROLE, "name": "admin", "description": "Runs the shop: orders, catalog "
-        "and invoices", "type": "tenant"})
-    for con_id, name, strategy in ((DATABASE, "Username-Password-Authentication", "auth0"),
-                                   (GOOGLE, "google-oauth2", "google-oauth2")):
-        tenant.collection("connections").setdefault(con_id, {
-            "id": con_id, "name": name, "strategy": strategy, "options": {},
-            "enabled_clients": [], "is_domain_connection": False, "realms": [name]})
+DATABASE = "con_UsernamePassword1"
 
 
 @router.seed
 def seed(tenant: SandboxTenant) -> None:
-    _ensure_shared(tenant)
+    """acme with its members and their roles, its connection and an invitation; the users,
+    roles and connection are other families' (see ``shared_object``)."""
     if ACME in tenant.collection(ORGS):
         return
     make_organization(tenant, {
         "name": "acme", "display_name": "Acme",
         "branding": {"logo_url": "https://acme.example.com/logo.png",
                      "colors": {"primary": "#0059d6", "page_background": "#ffffff"}},
-        "metadata": {"plan": "enterprise", "account_manager": "grace@example.com"},
-        "enabled_connections": [{"connection_id": DATABASE,
-                                 "assign_membership_on_login": False}]}, ACME)
+        "metadata": {"plan": "enterprise", "account_manager": "grace@example.com"}}, ACME)
+    enable(tenant, ACME, {"connection_id": DATABASE})
     add(tenant, ACME, [ALICE, BOB])
     grant(tenant, ACME, ALICE, [ADMIN_ROLE])
     storefront = next((c["client_id"] for c in tenant.collection("clients").values()

@@ -17,15 +17,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from auth0_mcp.sandbox.routing import (
+    DEMO_ROLES,
     ApiError,
     Reply,
     Router,
     SandboxRequest,
     check_body,
     checkpoint_page,
-    ensure_demo_people,
     invalid_body,
     offset_page,
+    shared_object,
     user_row,
 )
 from auth0_mcp.sandbox.tenant import SandboxTenant, iso_now, random_alnum
@@ -194,8 +195,8 @@ def list_users(req: SandboxRequest) -> Any:
 def assign_users(req: SandboxRequest) -> Any:
     role = find(req.tenant, req.path_params["id"])
     user_ids = _id_list(req.json_object(), "users")
-    users = req.tenant.collection("users")
-    missing = [u for u in user_ids if not isinstance(u, str) or u not in users]
+    missing = [u for u in user_ids
+               if not isinstance(u, str) or shared_object(req.tenant, "users", u) is None]
     if missing:
         raise ApiError(404, "The user does not exist.", "inexistent_user")
     assign(req.tenant, role["id"], user_ids)
@@ -213,30 +214,30 @@ def assign(tenant: SandboxTenant, role_id: str, user_ids: Iterable[str]) -> None
 
 ORDERS, CATALOG = "https://api.example-shop.com/orders", "https://api.example-shop.com/catalog"
 BILLING = "https://billing.example-shop.com/"
-DEMO = [
-    ("rol_admin0000000001", "admin", "Runs the shop: orders, catalog and invoices",
-     [(ORDERS, "read:orders"), (ORDERS, "create:orders"), (ORDERS, "cancel:orders"),
-      (CATALOG, "read:products"), (CATALOG, "write:products"), (BILLING, "read:invoices")]),
-    ("rol_billingAdmin0001", "billing-admin", "Invoices, refunds and payment methods",
-     [(BILLING, "read:invoices"), (BILLING, "issue:refunds"),
-      (BILLING, "read:payment_methods")]),
-    ("rol_support00000001", "support", "Reads orders and invoices to help customers",
-     [(ORDERS, "read:orders"), (BILLING, "read:invoices")]),
-]
-HOLDERS = {"auth0|64f1c2a9e8b7d6c5b4a30001": "admin", "auth0|64f1c2a9e8b7d6c5b4a30004": "support",
-           "google-oauth2|109876543210987654321": "support",
-           "auth0|64f1c2a9e8b7d6c5b4a30008": "billing-admin"}
+DEMO = {
+    "rol_admin0000000001": [(ORDERS, "read:orders"), (ORDERS, "create:orders"),
+                            (ORDERS, "cancel:orders"), (CATALOG, "read:products"),
+                            (CATALOG, "write:products"), (BILLING, "read:invoices")],
+    "rol_billingAdmin0001": [(BILLING, "read:invoices"), (BILLING, "issue:refunds"),
+                             (BILLING, "read:payment_methods")],
+    "rol_support00000001": [(ORDERS, "read:orders"), (BILLING, "read:invoices")],
+}
+HOLDERS = {"auth0|64f1c2a9e8b7d6c5b4a30001": "rol_admin0000000001",
+           "auth0|64f1c2a9e8b7d6c5b4a30004": "rol_support00000001",
+           "google-oauth2|109876543210987654321": "rol_support00000001",
+           "auth0|64f1c2a9e8b7d6c5b4a30008": "rol_billingAdmin0001"}
 
 
 @router.seed
 def seed(tenant: SandboxTenant) -> None:
+    """The demo roles tied to the demo APIs' real scopes, and who holds them (the users
+    themselves are the users family's; see ``shared_object``)."""
     roles = tenant.collection(ROLES)
     apis = {a.get("identifier") for a in tenant.collection("resource_servers").values()}
-    for role_id, name, description, permissions in DEMO:
+    for role_id, permissions in DEMO.items():
+        name, description = DEMO_ROLES[role_id]
         roles.setdefault(role_id, {"id": role_id, "name": name, "description": description,
                                    "type": "tenant"})
         grant(tenant, role_id, [p for p in permissions if p[0] in apis])
-    by_name = {name: role_id for role_id, name, *_ in DEMO}
-    ensure_demo_people(tenant)
-    for user_id, role in HOLDERS.items():
-        assign(tenant, by_name[role], [user_id])
+    for user_id, role_id in HOLDERS.items():
+        assign(tenant, role_id, [user_id])
