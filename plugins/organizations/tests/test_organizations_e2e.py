@@ -4,6 +4,7 @@ sandbox tenant, the contract every family passes, the context budget, and bad in
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -17,7 +18,15 @@ ACME = "org_acme000000000001"
 ALICE, BOB = "auth0|64f1c2a9e8b7d6c5b4a30001", "auth0|64f1c2a9e8b7d6c5b4a30002"
 CAROL = "auth0|64f1c2a9e8b7d6c5b4a30003"
 ADMIN = "rol_admin0000000001"
-DATABASE, GOOGLE = "con_UsernamePassword1", "con_GoogleOAuth20001"
+DATABASE, GOOGLE = "con_UsernamePassword1", "con_GoogleOAuth20001"  # the demo ids
+
+
+@pytest.fixture(autouse=True)
+def _leave_the_tenant_as_it_was(auth0_mcp: Harness) -> Iterator[None]:
+    """The in-memory sessions share one tenant with other families' tests."""
+    with auth0_mcp.restored("users", "roles", "organizations", "organization_members",
+                           "organization_connections", "organization_invitations"):
+        yield
 
 
 class TestContract(ToolFamilyContract):
@@ -38,19 +47,16 @@ def roles_by_member(org: dict) -> dict[str, list[str]]:
 @pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_add_carol_to_acme_as_an_admin_and_show_its_members(auth0_mcp: Harness,
                                                                   transport: str):
-    tenant = auth0_mcp.sandbox.tenant  # in-memory transports share it: start without carol
-    for name in ("organization_members", "organization_member_roles"):
-        links = tenant.collection(name)
-        for key in [k for k, v in links.items() if v["user_id"] == CAROL]:
-            del links[key]
     async with session_over(transport, auth0_mcp) as client:
-        org = structured(await client.call_tool("auth0_get_organization", {"id": "acme"}))
+        org = structured(await client.call_tool("auth0_get_organization",
+                                                {"id": "acme"}))
         assert org["id"] == ACME and org["display_name"] == "Acme"
         assert CAROL not in roles_by_member(org)
         added = await client.call_tool("auth0_update_organization_members", {
             "id": org["id"], "users": [CAROL], "roles": [ADMIN]})
         assert not added.is_error, text_of(added)
-        after = structured(await client.call_tool("auth0_get_organization", {"id": org["id"]}))
+        after = structured(await client.call_tool("auth0_get_organization",
+                                                  {"id": org["id"]}))
         members = roles_by_member(after)
         assert members[CAROL] == ["admin"] and members[ALICE] == ["admin"]
         assert members[BOB] == []
@@ -61,9 +67,9 @@ async def test_add_carol_to_acme_as_an_admin_and_show_its_members(auth0_mcp: Har
 async def test_seeded_acme_tells_the_demo_story(auth0_mcp: Harness):
     acme = await auth0_mcp.call_ok("auth0_get_organization", {"id": ACME})
     assert acme["name"] == "acme" and acme["metadata"]["plan"] == "enterprise"
-    assert acme["connections"] == [{
-        "connection_id": DATABASE, "name": "Username-Password-Authentication",
-        "strategy": "auth0", "assign_membership_on_login": False}]
+    [database] = acme["connections"]  # its id is the connections (or users) family's
+    assert database["name"] == "Username-Password-Authentication"
+    assert (database["strategy"], database["assign_membership_on_login"]) == ("auth0", False)
     assert [i["email"] for i in acme["invitations"]] == ["frank@example.org"]
     listed = await auth0_mcp.call_ok("auth0_list_organizations", {})
     assert {"id": ACME, "name": "acme", "display_name": "Acme"} in listed["organizations"]
@@ -72,23 +78,25 @@ async def test_seeded_acme_tells_the_demo_story(auth0_mcp: Harness):
 async def test_lifecycle_connections_invitations_roles_and_removal(auth0_mcp: Harness):
     name = f"globex-{uuid.uuid4().hex[:8]}"
     async with auth0_mcp.session() as client:
+        acme = structured(await client.call_tool("auth0_get_organization", {"id": ACME}))
+        database = acme["connections"][0]["connection_id"]
         org = structured(await client.call_tool("auth0_create_organization", {
             "name": name, "display_name": "Globex", "metadata": {"tier": "gold"}}))
         clash = await client.call_tool("auth0_create_organization", {"name": name})
         assert clash.is_error and "409" in text_of(clash)
         updated = structured(await client.call_tool("auth0_update_organization", {
             "id": org["id"], "display_name": "Globex Corp",
-            "connections": [{"connection_id": DATABASE},
+            "connections": [{"connection_id": database},
                             {"connection_id": GOOGLE, "assign_membership_on_login": True}]}))
         assert updated["display_name"] == "Globex Corp"
         assert {c["connection_id"]: c["assign_membership_on_login"]
-                for c in updated["connections"]} == {DATABASE: False, GOOGLE: True}
+                for c in updated["connections"]} == {database: False, GOOGLE: True}
         changed = structured(await client.call_tool("auth0_update_organization", {
-            "id": org["id"], "connections": [{"connection_id": DATABASE,
+            "id": org["id"], "connections": [{"connection_id": database,
                                               "assign_membership_on_login": True}],
             "remove_connections": [GOOGLE]}))
         assert [(c["connection_id"], c["assign_membership_on_login"])
-                for c in changed["connections"]] == [(DATABASE, True)]
+                for c in changed["connections"]] == [(database, True)]
 
         invited = structured(await client.call_tool("auth0_create_organization_invitation", {
             "id": org["id"], "email": "heidi@example.net", "inviter": "Alice",
@@ -117,7 +125,7 @@ async def test_lifecycle_connections_invitations_roles_and_removal(auth0_mcp: Ha
 
 
 async def test_members_page_by_checkpoint(auth0_mcp: Harness):
-    from auth0_mcp.sandbox.routing import ensure_user
+    from auth0_mcp_sandbox.routing import ensure_user
 
     org = await auth0_mcp.call_ok("auth0_create_organization",
                                   {"name": f"crowd-{uuid.uuid4().hex[:10]}"})

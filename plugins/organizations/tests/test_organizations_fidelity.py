@@ -11,11 +11,11 @@ from urllib.parse import unquote
 
 import pytest
 
-from auth0_mcp.sandbox.routing import ensure_user
-from auth0_mcp.sandbox.server import SandboxServer
-from auth0_mcp.sandbox.tenant import SandboxTenant
 from auth0_mcp.testing.fidelity import emulated, recordings, replay
 from auth0_mcp_organizations import emulator
+from auth0_mcp_sandbox.routing import ensure_user
+from auth0_mcp_sandbox.server import SandboxServer
+from auth0_mcp_sandbox.tenant import SandboxTenant
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,7 @@ def test_demo_data_of_other_families_wins_whatever_the_seeding_order():
     """acme refers to users, a role and a connection other families own: seeding it writes
     none of them, so a users or connections family seeded later keeps its full records, and
     without those families minimal ones appear when first needed."""
-    from auth0_mcp.sandbox.routing import Router
+    from auth0_mcp_sandbox.routing import Router
 
     users = Router("users-seeded-later")
 

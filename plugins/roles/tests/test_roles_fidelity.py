@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from auth0_mcp.sandbox.routing import ensure_user
-from auth0_mcp.sandbox.server import SandboxServer
 from auth0_mcp.testing.fidelity import emulated, recordings, replay
 from auth0_mcp_roles import emulator
+from auth0_mcp_sandbox.routing import ensure_user
+from auth0_mcp_sandbox.server import SandboxServer
 
 # Recorded behaviour Auth0 has since changed: fixture id -> why it is not replayed.
 NOT_REPLAYED = {"429": "rate limiting is the sandbox's own, checked in tests/sandbox",

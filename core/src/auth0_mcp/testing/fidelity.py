@@ -46,7 +46,7 @@ def recordings(family: str) -> list[dict[str, Any]]:
 def emulated(*routers: Any) -> Iterator[Any]:
     """A sandbox tenant with the first-party families and ``routers`` only (no installed
     plugins), for replays that create and delete freely; stopped afterwards."""
-    from ..sandbox.server import SandboxServer
+    from auth0_mcp_sandbox.server import SandboxServer
 
     server = SandboxServer(with_plugins=False, extra_routers=routers).start()
     try:
@@ -77,7 +77,7 @@ def replay(server: Any, fixture: dict[str, Any]) -> list[str]:
     """Send the recorded request to ``server`` (a running SandboxServer); what differs."""
     import httpx
 
-    from ..sandbox.seed import management_scopes
+    from auth0_mcp_sandbox.seed import management_scopes
 
     request, recorded = fixture["request"], fixture["response"]
     token = server.mint_token(management_scopes(server.routers))

@@ -11,31 +11,15 @@ HTTP), stopped when the session ends.
 from __future__ import annotations
 
 import contextlib
-import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from .processes import CLEAN_ENV, EXE, free_port, stop, wait_until_up
+from .processes import CLEAN_ENV, EXE, sandbox_over_http
 
 TRANSPORTS = ("memory-legacy", "memory-2026", "stdio", "http")
-
-
-@contextlib.contextmanager
-def http_server() -> Iterator[str]:
-    """``auth0-mcp run --sandbox --transport http`` in a subprocess; yields its /mcp URL."""
-    port = free_port()
-    proc = subprocess.Popen([EXE, "run", "--sandbox", "--transport", "http", "--port",
-                             str(port)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=CLEAN_ENV)
-    url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        wait_until_up(url, proc)
-        yield url
-    finally:
-        stop(proc)
 
 
 @contextlib.asynccontextmanager
@@ -52,7 +36,7 @@ async def session_over(transport: str, harness: Any) -> AsyncIterator[Client]:
         async with Client(params, mode="legacy", read_timeout_seconds=60) as client:
             yield client
     elif transport == "http":
-        with http_server() as url:
+        with sandbox_over_http() as url:
             async with Client(url) as client:
                 yield client
     else:

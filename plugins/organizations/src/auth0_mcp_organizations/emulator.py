@@ -6,14 +6,13 @@ deletes 204, an unknown organization is a 404 ``"No organization found by that i
 without ``errorCode``, members and organizations page by offset or by checkpoint (``take``,
 then ``from=<next>``), and the invitations envelope has no ``total``.
 
-Shared state (other families read it): ``organizations`` holds the objects as Auth0 shows them;
-``organization_members`` (``{organization_id, user_id, created_at}``, keyed
-``"<org_id> <user_id>"``), ``organization_member_roles`` (``{organization_id, user_id,
-role_id}``), ``organization_connections`` (``{organization_id, connection_id,
-assign_membership_on_login, show_as_button, is_signup_enabled}``) and
-``organization_invitations`` (the invitations, with ``organization_id``) link them to the
-``users``, ``roles`` and ``connections`` collections. The only module of the family that
-imports the sandbox framework.
+Shared state, in the layout the users family reads too: ``organizations`` holds the objects as
+Auth0 shows them; ``organization_members`` (``{org_id, user_id, roles, created_at}``, keyed
+``"<org_id>|<user_id>"``; ``roles`` are role ids), ``organization_connections``
+(``{organization_id, connection_id, assign_membership_on_login, show_as_button,
+is_signup_enabled}``) and ``organization_invitations`` (the invitations, with
+``organization_id``) link them to the ``users``, ``roles`` and ``connections`` collections.
+The only module of the family that imports the sandbox framework.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from auth0_mcp.sandbox.routing import (
+from auth0_mcp_sandbox.routing import (
     ApiError,
     Reply,
     Router,
@@ -36,10 +35,12 @@ from auth0_mcp.sandbox.routing import (
     shared_object,
     user_row,
 )
-from auth0_mcp.sandbox.tenant import SandboxTenant, iso_now, random_alnum
+from auth0_mcp_sandbox.tenant import SandboxTenant, iso_now, random_alnum
 
-router = Router("organizations")
-ORGS, MEMBERS, MEMBER_ROLES = "organizations", "organization_members", "organization_member_roles"
+# acme names the users, the admin role, the database connection and the Storefront application
+# those families seed when they are installed.
+router = Router("organizations", seed_after=("clients", "connections", "users", "roles"))
+ORGS, MEMBERS = "organizations", "organization_members"
 CONNECTIONS, INVITATIONS = "organization_connections", "organization_invitations"
 BASE = "/api/v2/organizations/{id}"
 NOT_FOUND = "No organization found by that id or name"
@@ -163,7 +164,10 @@ def update_organization(req: SandboxRequest) -> Any:
 def delete_organization(req: SandboxRequest) -> Reply:
     org_id = _org(req)["id"]
     del req.tenant.collection(ORGS)[org_id]
-    for name in (MEMBERS, MEMBER_ROLES, CONNECTIONS, INVITATIONS):
+    members = req.tenant.collection(MEMBERS)
+    for key in [k for k, m in members.items() if m["org_id"] == org_id]:
+        del members[key]
+    for name in (CONNECTIONS, INVITATIONS):
         _drop(req.tenant, name, org_id)
     return Reply(None, 204)
 
@@ -171,10 +175,17 @@ def delete_organization(req: SandboxRequest) -> Reply:
 # --- members and their roles -----------------------------------------------------------------
 
 
-def role_names(tenant: SandboxTenant, org_id: str, user_id: str) -> list[dict[str, Any]]:
-    return [{"id": link["role_id"],
-             "name": (shared_object(tenant, "roles", link["role_id"]) or {}).get("name")}
-            for link in _links(tenant, MEMBER_ROLES, org_id, user_id=user_id)]
+def members_of(tenant: SandboxTenant, org_id: str) -> list[dict[str, Any]]:
+    return [m for m in tenant.collection(MEMBERS).values() if m["org_id"] == org_id]
+
+
+def membership(tenant: SandboxTenant, org_id: str, user_id: str) -> dict[str, Any] | None:
+    return tenant.collection(MEMBERS).get(f"{org_id}|{user_id}")
+
+
+def role_names(tenant: SandboxTenant, member: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"id": role_id, "name": (shared_object(tenant, "roles", role_id) or {}).get("name")}
+            for role_id in member.get("roles", [])]
 
 
 @router.get(BASE + "/members", scope="read:organization_members")
@@ -182,17 +193,17 @@ def list_members(req: SandboxRequest) -> Any:
     org = _org(req)
     wants_roles = "roles" in (req.query.get("fields") or "").split(",")
 
-    def render(link: Any, _req: SandboxRequest) -> dict[str, Any]:
-        row = user_row(req.tenant, link["user_id"])
+    def render(member: Any, _req: SandboxRequest) -> dict[str, Any]:
+        row = user_row(req.tenant, member["user_id"])
         if wants_roles:
-            row["roles"] = role_names(req.tenant, org["id"], link["user_id"])
+            row["roles"] = role_names(req.tenant, member)
         return project(row, req)
 
-    links = _links(req.tenant, MEMBERS, org["id"])
+    members = members_of(req.tenant, org["id"])
     if "take" in req.query or "from" in req.query:
-        return checkpoint_page(req, links, "members", stamp=lambda link: link["created_at"],
-                               ident=lambda link: link["user_id"], render=render)
-    return page(req, links, "members", render=render)
+        return checkpoint_page(req, members, "members", stamp=lambda m: m["created_at"],
+                               ident=lambda m: m["user_id"], render=render)
+    return page(req, members, "members", render=render)
 
 
 @router.post(BASE + "/members", scope="create:organization_members")
@@ -206,26 +217,25 @@ def add_members(req: SandboxRequest) -> Reply:
 
 
 def add(tenant: SandboxTenant, org_id: str, user_ids: Iterable[str]) -> None:
-    links = tenant.collection(MEMBERS)
+    members = tenant.collection(MEMBERS)
     for user_id in user_ids:
-        links.setdefault(f"{org_id} {user_id}", {"organization_id": org_id, "user_id": user_id,
-                                                 "created_at": iso_now()})
+        members.setdefault(f"{org_id}|{user_id}", {"org_id": org_id, "user_id": user_id,
+                                                   "roles": [], "created_at": iso_now()})
 
 
 @router.delete(BASE + "/members", scope="delete:organization_members")
 def remove_members(req: SandboxRequest) -> Reply:
     org = _org(req)
     for user_id in _strings(req.json_object(), "members"):
-        _drop(req.tenant, MEMBERS, org["id"], user_id=user_id)
-        _drop(req.tenant, MEMBER_ROLES, org["id"], user_id=user_id)
+        req.tenant.collection(MEMBERS).pop(f"{org['id']}|{user_id}", None)
     return Reply(None, 204)
 
 
-def _member(req: SandboxRequest) -> tuple[str, str]:
-    org_id, user_id = _org(req)["id"], req.path_params["user_id"]
-    if not _links(req.tenant, MEMBERS, org_id, user_id=user_id):
+def _member(req: SandboxRequest) -> dict[str, Any]:
+    found = membership(req.tenant, _org(req)["id"], req.path_params["user_id"])
+    if found is None:
         raise ApiError(400, "User is not a member of the organization.", "invalid_body")
-    return org_id, user_id
+    return found
 
 
 def _role_ids(req: SandboxRequest) -> list[str]:
@@ -238,9 +248,7 @@ def _role_ids(req: SandboxRequest) -> list[str]:
 
 @router.get(BASE + "/members/{user_id}/roles", scope="read:organization_member_roles")
 def list_member_roles(req: SandboxRequest) -> Any:
-    org_id, user_id = _member(req)
-    found = [shared_object(req.tenant, "roles", link["role_id"])
-             for link in _links(req.tenant, MEMBER_ROLES, org_id, user_id=user_id)]
+    found = [shared_object(req.tenant, "roles", r) for r in _member(req)["roles"]]
     rows = [{k: v for k, v in role.items() if k in ("id", "name", "description")}
             for role in found if role]
     return page(req, rows, "roles")
@@ -249,23 +257,23 @@ def list_member_roles(req: SandboxRequest) -> Any:
 @router.post(BASE + "/members/{user_id}/roles", scope="create:organization_member_roles")
 def assign_member_roles(req: SandboxRequest) -> Reply:
     role_ids = _role_ids(req)
-    org_id, user_id = _member(req)
-    grant(req.tenant, org_id, user_id, role_ids)
+    member = _member(req)
+    grant(req.tenant, member["org_id"], member["user_id"], role_ids)
     return Reply(None, 204)
 
 
 def grant(tenant: SandboxTenant, org_id: str, user_id: str, role_ids: Iterable[str]) -> None:
-    links = tenant.collection(MEMBER_ROLES)
-    for role_id in role_ids:
-        links.setdefault(f"{org_id} {user_id} {role_id}", {
-            "organization_id": org_id, "user_id": user_id, "role_id": role_id})
+    member = membership(tenant, org_id, user_id)
+    assert member is not None, "grant roles to members only"
+    member["roles"].extend(r for r in dict.fromkeys(role_ids) if r not in member["roles"])
 
 
 @router.delete(BASE + "/members/{user_id}/roles", scope="delete:organization_member_roles")
 def remove_member_roles(req: SandboxRequest) -> Reply:
-    org_id, user_id = _org(req)["id"], req.path_params["user_id"]
+    member = membership(req.tenant, _org(req)["id"], req.path_params["user_id"]) or {}
     for role_id in _role_ids(req):
-        _drop(req.tenant, MEMBER_ROLES, org_id, user_id=user_id, role_id=role_id)
+        if role_id in member.get("roles", []):
+            member["roles"].remove(role_id)
     return Reply(None, 204)
 
 
@@ -445,7 +453,9 @@ def seed(tenant: SandboxTenant) -> None:
         "branding": {"logo_url": "https://acme.example.com/logo.png",
                      "colors": {"primary": "#0059d6", "page_background": "#ffffff"}},
         "metadata": {"plan": "enterprise", "account_manager": "grace@example.com"}}, ACME)
-    enable(tenant, ACME, {"connection_id": DATABASE})
+    database = next((c["id"] for c in tenant.collection("connections").values()
+                     if c.get("name") == "Username-Password-Authentication"), DATABASE)
+    enable(tenant, ACME, {"connection_id": database})
     add(tenant, ACME, [ALICE, BOB])
     grant(tenant, ACME, ALICE, [ADMIN_ROLE])
     storefront = next((c["client_id"] for c in tenant.collection("clients").values()

@@ -5,9 +5,10 @@ answer 200, ``POST /roles/{id}/permissions`` 201 ``{}``, ``DELETE /roles/{id}`` 
 missing role is a 404 without ``errorCode``, and ``/roles/{id}/users`` pages by offset or by
 checkpoint. Permissions must name a scope the API (resource server) really defines.
 
-Shared state (other families read it): ``roles`` holds the role objects as Auth0 shows them;
-``role_users`` (``{role_id, user_id, created_at}``, keyed ``"<role_id> <user_id>"``) and
-``role_permissions`` (``{role_id, resource_server_identifier, permission_name}``) link them.
+Shared state, in the layout the users family reads too: ``roles`` holds the role objects as
+Auth0 shows them; ``role_members`` (``{role_id, user_ids}``) and ``role_permissions``
+(``{role_id, permissions: [{resource_server_identifier, permission_name}]}``) are keyed by role
+id; organization member roles are the ``roles`` of ``organization_members`` entries.
 This is the only module of the family that imports the sandbox framework.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from auth0_mcp.sandbox.routing import (
+from auth0_mcp_sandbox.routing import (
     DEMO_ROLES,
     ApiError,
     Reply,
@@ -29,10 +30,10 @@ from auth0_mcp.sandbox.routing import (
     shared_object,
     user_row,
 )
-from auth0_mcp.sandbox.tenant import SandboxTenant, iso_now, random_alnum
+from auth0_mcp_sandbox.tenant import SandboxTenant, random_alnum
 
-router = Router("roles")
-ROLES, USERS, PERMISSIONS = "roles", "role_users", "role_permissions"
+router = Router("roles", seed_after=("resource_servers",))
+ROLES, MEMBERS, PERMISSIONS = "roles", "role_members", "role_permissions"
 NOT_FOUND = "The role does not exist."
 WRITABLE = {"name": str, "description": str}
 
@@ -44,8 +45,10 @@ def find(tenant: SandboxTenant, role_id: str) -> dict[str, Any]:
     return role
 
 
-def _links(tenant: SandboxTenant, collection: str, role_id: str) -> list[dict[str, Any]]:
-    return [v for v in tenant.collection(collection).values() if v["role_id"] == role_id]
+def _entry(tenant: SandboxTenant, collection: str, role_id: str, key: str) -> list[Any]:
+    """The list a role's ``role_members`` (``user_ids``) or ``role_permissions``
+    (``permissions``) entry holds, created empty when missing."""
+    return tenant.collection(collection).setdefault(role_id, {"role_id": role_id, key: []})[key]
 
 
 def _id_list(body: dict[str, Any], key: str) -> list[Any]:
@@ -127,10 +130,11 @@ def update_role(req: SandboxRequest) -> Any:
 def delete_role(req: SandboxRequest) -> Any:
     role_id = find(req.tenant, req.path_params["id"])["id"]
     del req.tenant.collection(ROLES)[role_id]
-    for name in (USERS, PERMISSIONS, "organization_member_roles"):
-        links = req.tenant.collection(name)
-        for key in [k for k, v in links.items() if v.get("role_id") == role_id]:
-            del links[key]
+    for name in (MEMBERS, PERMISSIONS):
+        req.tenant.collection(name).pop(role_id, None)
+    for member in req.tenant.collection("organization_members").values():
+        if role_id in member.get("roles", []):
+            member["roles"].remove(role_id)
     return {}
 
 
@@ -138,7 +142,7 @@ def delete_role(req: SandboxRequest) -> Any:
 def list_permissions(req: SandboxRequest) -> Any:
     role = find(req.tenant, req.path_params["id"])
     rows = []
-    for link in _links(req.tenant, PERMISSIONS, role["id"]):
+    for link in _entry(req.tenant, PERMISSIONS, role["id"], "permissions"):
         api, scopes = _api_scopes(req.tenant, link["resource_server_identifier"])
         rows.append({"permission_name": link["permission_name"],
                      "description": scopes.get(link["permission_name"], ""),
@@ -154,41 +158,44 @@ def add_permissions(req: SandboxRequest) -> Reply:
     for identifier, name in pairs:
         _, scopes = _api_scopes(req.tenant, identifier)
         if name not in scopes:
-            raise ApiError(400, f"Permission {name} does not exist on resource server "
-                           f"{identifier}.", "invalid_body")
+            raise ApiError(404, f"This permission does not exist: '{identifier} - {name}'",
+                           "inexistent_resource_server_permission")
     grant(req.tenant, role["id"], pairs)
     return Reply({}, 201)
 
 
 def grant(tenant: SandboxTenant, role_id: str, pairs: Iterable[tuple[str, str]]) -> None:
-    links = tenant.collection(PERMISSIONS)
+    granted = _entry(tenant, PERMISSIONS, role_id, "permissions")
     for identifier, name in pairs:
-        links.setdefault(f"{role_id} {identifier} {name}", {
-            "role_id": role_id, "resource_server_identifier": identifier,
-            "permission_name": name})
+        perm = {"resource_server_identifier": identifier, "permission_name": name}
+        if perm not in granted:
+            granted.append(perm)
 
 
 @router.delete("/api/v2/roles/{id}/permissions", scope="update:roles")
 def remove_permissions(req: SandboxRequest) -> Reply:
     role = find(req.tenant, req.path_params["id"])
-    links = req.tenant.collection(PERMISSIONS)
+    granted = _entry(req.tenant, PERMISSIONS, role["id"], "permissions")
     for identifier, name in _permissions(req.json_object()):
-        links.pop(f"{role['id']} {identifier} {name}", None)
+        perm = {"resource_server_identifier": identifier, "permission_name": name}
+        if perm in granted:
+            granted.remove(perm)
     return Reply(None, 204)
 
 
 @router.get("/api/v2/roles/{id}/users", scope=("read:users", "read:roles", "read:role_members"))
 def list_users(req: SandboxRequest) -> Any:
     role = find(req.tenant, req.path_params["id"])
-    links = _links(req.tenant, USERS, role["id"])
-
-    def render(link: Any, _req: SandboxRequest) -> dict[str, Any]:
-        return user_row(req.tenant, link["user_id"])
-
+    rows = [user_row(req.tenant, u) for u in _entry(req.tenant, MEMBERS, role["id"], "user_ids")]
     if "take" in req.query or "from" in req.query:
-        return checkpoint_page(req, links, "users", stamp=lambda link: link["created_at"],
-                               ident=lambda link: link["user_id"], render=render)
-    return page(req, links, "users", render=render)
+        return checkpoint_page(req, rows, "users", ident=lambda row: row["user_id"],
+                               stamp=lambda row: _created(req.tenant, row["user_id"]))
+    return page(req, rows, "users")
+
+
+def _created(tenant: SandboxTenant, user_id: str) -> str:
+    return (tenant.collection("users").get(user_id) or {}).get("created_at",
+                                                                "2026-01-05T10:00:00.000Z")
 
 
 @router.post("/api/v2/roles/{id}/users", scope=("update:roles", "create:role_members"))
@@ -204,28 +211,24 @@ def assign_users(req: SandboxRequest) -> Any:
 
 
 def assign(tenant: SandboxTenant, role_id: str, user_ids: Iterable[str]) -> None:
-    links = tenant.collection(USERS)
-    for user_id in user_ids:
-        links.setdefault(f"{role_id} {user_id}", {"role_id": role_id, "user_id": user_id,
-                                                  "created_at": iso_now()})
+    members = _entry(tenant, MEMBERS, role_id, "user_ids")
+    members.extend(u for u in dict.fromkeys(user_ids) if u not in members)
 
 
 # --- demo data ------------------------------------------------------------------------------
 
 ORDERS, CATALOG = "https://api.example-shop.com/orders", "https://api.example-shop.com/catalog"
 BILLING = "https://billing.example-shop.com/"
+# The users family seeds the same roles when this family is absent: same ids, same grants.
 DEMO = {
-    "rol_admin0000000001": [(ORDERS, "read:orders"), (ORDERS, "create:orders"),
-                            (ORDERS, "cancel:orders"), (CATALOG, "read:products"),
-                            (CATALOG, "write:products"), (BILLING, "read:invoices")],
-    "rol_billingAdmin0001": [(BILLING, "read:invoices"), (BILLING, "issue:refunds"),
-                             (BILLING, "read:payment_methods")],
-    "rol_support00000001": [(ORDERS, "read:orders"), (BILLING, "read:invoices")],
+    "rol_admin0000000001": [(ORDERS, "read:orders"), (ORDERS, "cancel:orders"),
+                            (CATALOG, "write:products")],
+    "rol_billingAdmin0001": [(BILLING, "read:invoices"), (BILLING, "issue:refunds")],
+    "rol_support00000001": [(ORDERS, "read:orders")],
 }
-HOLDERS = {"auth0|64f1c2a9e8b7d6c5b4a30001": "rol_admin0000000001",
-           "auth0|64f1c2a9e8b7d6c5b4a30004": "rol_support00000001",
-           "google-oauth2|109876543210987654321": "rol_support00000001",
-           "auth0|64f1c2a9e8b7d6c5b4a30008": "rol_billingAdmin0001"}
+HOLDERS = {"rol_admin0000000001": ["auth0|64f1c2a9e8b7d6c5b4a30001"],
+           "rol_support00000001": ["auth0|64f1c2a9e8b7d6c5b4a30003",
+                                   "auth0|64f1c2a9e8b7d6c5b4a30007"]}
 
 
 @router.seed
@@ -239,5 +242,5 @@ def seed(tenant: SandboxTenant) -> None:
         roles.setdefault(role_id, {"id": role_id, "name": name, "description": description,
                                    "type": "tenant"})
         grant(tenant, role_id, [p for p in permissions if p[0] in apis])
-    for user_id, role_id in HOLDERS.items():
-        assign(tenant, role_id, [user_id])
+    for role_id, user_ids in HOLDERS.items():
+        assign(tenant, role_id, user_ids)

@@ -1,7 +1,8 @@
 """Declaring sandbox endpoints: a tiny router each Management API family module fills in.
 
-A family module (``sandbox/management/clients.py``) or a third-party plugin builds a ``Router``,
-decorates plain functions with the method, path and scope, and the sandbox app mounts them all.
+Each family's plugin (first- or third-party) builds a ``Router`` in its emulator module,
+decorates plain functions with the method, path and scope, contributes it through the
+``auth0_mcp_sandbox_routers`` hook, and the sandbox app mounts them all.
 Handlers receive a ``SandboxRequest`` and return a JSON-able body, or a ``Reply`` for another
 status or extra headers; they raise ``ApiError`` for Auth0-shaped error bodies.
 """
@@ -161,11 +162,16 @@ class Route:
 
 @attrs.define
 class Router:
-    """A named group of routes plus an optional seeding function for the demo tenant."""
+    """A named group of routes plus optional seeding functions for the demo tenant.
+
+    ``seed_after`` names the routers whose demo data this one's seeders use (logs name the
+    seeded applications); they seed first when installed, and are simply absent otherwise.
+    """
 
     name: str
     routes: list[Route] = attrs.field(factory=list)
     seeders: list[Callable[[SandboxTenant], None]] = attrs.field(factory=list)
+    seed_after: tuple[str, ...] = attrs.field(default=(), converter=tuple, kw_only=True)
 
     def route(self, method: str, path: str, *, scope: str | Iterable[str] = (),
               authenticated: bool = True) -> Callable[[Handler], Handler]:
@@ -283,15 +289,15 @@ DEMO_PEOPLE = {
     "auth0|64f1c2a9e8b7d6c5b4a30002": ("bob@example.com", "Bob Jones"),
     "auth0|64f1c2a9e8b7d6c5b4a30003": ("carol@example.org", "Carol White"),
     "auth0|64f1c2a9e8b7d6c5b4a30004": ("dave@example.net", "Dave Brown"),
-    "google-oauth2|109876543210987654321": ("erin@example.com", "Erin Davis"),
-    "auth0|64f1c2a9e8b7d6c5b4a30006": ("frank@example.org", "Frank Miller"),
-    "auth0|64f1c2a9e8b7d6c5b4a30007": ("grace@example.com", "Grace Lee"),
-    "auth0|64f1c2a9e8b7d6c5b4a30008": ("heidi@example.net", "Heidi Clark"),
+    "google-oauth2|109876543210987654321": ("erin@example.com", "Erin Green"),
+    "auth0|64f1c2a9e8b7d6c5b4a30006": ("frank@example.org", "Frank Black"),
+    "auth0|64f1c2a9e8b7d6c5b4a30007": ("grace@example.com", "Grace Hopper"),
+    "auth0|64f1c2a9e8b7d6c5b4a30008": ("heidi@example.net", "Heidi Klum"),
 }
 DEMO_ROLES = {
-    "rol_admin0000000001": ("admin", "Runs the shop: orders, catalog and invoices"),
-    "rol_billingAdmin0001": ("billing-admin", "Invoices, refunds and payment methods"),
-    "rol_support00000001": ("support", "Reads orders and invoices to help customers"),
+    "rol_admin0000000001": ("admin", "Full access to the shop's APIs"),
+    "rol_billingAdmin0001": ("billing-admin", "Invoices and refunds"),
+    "rol_support00000001": ("support", "Read orders to help customers"),
 }
 DEMO_CONNECTIONS = {
     "con_UsernamePassword1": ("Username-Password-Authentication", "auth0"),
@@ -321,14 +327,18 @@ def shared_object(tenant: SandboxTenant, collection: str, object_id: str
     never from a seed: the owning family's seed, which may run later, writes the full record.
     """
     objects = tenant.collection(collection)
-    if object_id not in objects:
-        if collection == "users" and object_id in DEMO_PEOPLE:
+    demo = {"users": DEMO_PEOPLE, "roles": DEMO_ROLES, "connections": DEMO_CONNECTIONS}.get(
+        collection, {})
+    label = "email" if collection == "users" else "name"
+    if object_id not in objects and object_id in demo and all(
+            o.get(label) != demo[object_id][0] for o in objects.values()):  # not under another id
+        if collection == "users":
             ensure_user(tenant, object_id, *DEMO_PEOPLE[object_id])
-        elif collection == "roles" and object_id in DEMO_ROLES:
+        elif collection == "roles":
             name, description = DEMO_ROLES[object_id]
             objects[object_id] = {"id": object_id, "name": name, "description": description,
                                   "type": "tenant"}
-        elif collection == "connections" and object_id in DEMO_CONNECTIONS:
+        else:
             name, strategy = DEMO_CONNECTIONS[object_id]
             objects[object_id] = {"id": object_id, "name": name, "strategy": strategy,
                                   "options": {}, "enabled_clients": [], "realms": [name],
