@@ -31,13 +31,7 @@ def _leave_the_tenant_as_it_was(auth0_mcp: Harness) -> Iterator[None]:
 
 class TestContract(ToolFamilyContract):
     plugin = plugin_module
-
-
-def test_family_stays_within_its_context_budget():
-    from auth0_mcp.cli.tools_cmd import tool_json
-
-    listed = ",".join(tool_json(s) for s in plugin_module.auth0_mcp_register_tools())
-    assert len(listed.encode()) <= BUDGET
+    family_budget = BUDGET
 
 
 def roles_by_member(org: dict) -> dict[str, list[str]]:
