@@ -440,6 +440,7 @@ ACME = "org_acme000000000001"
 ALICE, BOB = "auth0|64f1c2a9e8b7d6c5b4a30001", "auth0|64f1c2a9e8b7d6c5b4a30002"
 ADMIN_ROLE = "rol_admin0000000001"
 DATABASE = "con_UsernamePassword1"
+STOREFRONT = "AbCdEfGhIjKlMnOpQrStUvWxYz012345"  # the demo logs' id, when the family is absent
 
 
 @router.seed
@@ -459,8 +460,7 @@ def seed(tenant: SandboxTenant) -> None:
     add(tenant, ACME, [ALICE, BOB])
     grant(tenant, ACME, ALICE, [ADMIN_ROLE])
     storefront = next((c["client_id"] for c in tenant.collection("clients").values()
-                       if c.get("name") == "Storefront"), None)
-    if storefront:
-        invite(tenant, tenant.collection(ORGS)[ACME], {
-            "client_id": storefront, "inviter": {"name": "Alice Smith"},
-            "invitee": {"email": "frank@example.org"}})
+                       if c.get("name") == "Storefront"), STOREFRONT)
+    invite(tenant, tenant.collection(ORGS)[ACME], {
+        "client_id": storefront, "inviter": {"name": "Alice Smith"},
+        "invitee": {"email": "frank@example.org"}})

@@ -14,8 +14,10 @@ This is the only module of the family that imports the sandbox framework.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote
 
 from auth0_mcp_sandbox.routing import (
     DEMO_ROLES,
@@ -32,7 +34,10 @@ from auth0_mcp_sandbox.routing import (
 )
 from auth0_mcp_sandbox.tenant import SandboxTenant, random_alnum
 
-router = Router("roles", seed_after=("resource_servers",))
+router = Router("roles", seed_after=("resource_servers", "roles-apis"))
+# Only when the resource-servers family is not installed (it owns /resource-servers): the demo
+# APIs and the read of one, which validating a role's permissions needs.
+apis_router = Router("roles-apis")
 ROLES, MEMBERS, PERMISSIONS = "roles", "role_members", "role_permissions"
 NOT_FOUND = "The role does not exist."
 WRITABLE = {"name": str, "description": str}
@@ -229,6 +234,33 @@ DEMO = {
 HOLDERS = {"rol_admin0000000001": ["auth0|64f1c2a9e8b7d6c5b4a30001"],
            "rol_support00000001": ["auth0|64f1c2a9e8b7d6c5b4a30003",
                                    "auth0|64f1c2a9e8b7d6c5b4a30007"]}
+
+
+DEMO_APIS = {
+    ORDERS: ("Orders API", "read:orders create:orders cancel:orders"),
+    CATALOG: ("Catalog API", "read:products write:products"),
+    BILLING: ("Billing API", "read:invoices issue:refunds read:payment_methods"),
+}
+
+
+@apis_router.get("/api/v2/resource-servers/{id:path}", scope="read:resource_servers")
+def get_api(req: SandboxRequest) -> Any:
+    key = unquote(unquote(req.path_params["id"]))
+    for api in req.tenant.collection("resource_servers").values():
+        if key in (api["id"], api["identifier"]):
+            return api
+    raise ApiError(404, "The resource server does not exist", "inexistent_resource_server")
+
+
+@apis_router.seed
+def seed_apis(tenant: SandboxTenant) -> None:
+    apis = tenant.collection("resource_servers")
+    for identifier, (name, scopes) in DEMO_APIS.items():
+        if not any(a.get("identifier") == identifier for a in apis.values()):
+            api_id = secrets.token_hex(12)
+            apis[api_id] = {"id": api_id, "name": name, "identifier": identifier,
+                            "signing_alg": "RS256", "enforce_policies": True,
+                            "scopes": [{"value": v, "description": v} for v in scopes.split()]}
 
 
 @router.seed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 from auth0_mcp import hookimpl
 
 from . import tools
@@ -22,4 +24,6 @@ def auth0_mcp_register_tools():
 def auth0_mcp_sandbox_routers():
     from . import emulator  # only when a sandbox starts: the plugin imports without it
 
+    if importlib.util.find_spec("auth0_mcp_resource_servers") is None:  # it owns the APIs
+        return [emulator.router, emulator.apis_router]
     return [emulator.router]
