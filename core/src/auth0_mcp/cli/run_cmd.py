@@ -44,6 +44,9 @@ def run(
         help="HTTP: comma-separated Host headers to accept (DNS-rebinding protection).")] = None,
     allowed_origins: Annotated[str | None, typer.Option(
         help="HTTP: comma-separated Origin headers to accept.")] = None,
+    insecure_no_auth: Annotated[bool, typer.Option(
+        "--insecure-no-auth", help="HTTP: allow a non-loopback --host without --oauth-issuer "
+        "(anyone reaching the port can call every tool).")] = False,
     max_body_bytes: Annotated[int, typer.Option(help="HTTP: request body limit.")] = 1048576,
     calls_per_minute: Annotated[int, typer.Option(help="HTTP+OAuth: tool calls per caller "
                                                   "per minute.")] = 120,
@@ -96,6 +99,13 @@ def run(
     ).with_env(os.environ)
     if oauth_issuer and transport is not Transport.http:
         raise ValueError("--oauth-issuer protects the HTTP transport: add --transport http")
+    if transport is Transport.http:
+        from ..remote.app import check_exposure
+
+        check_exposure(host, oauth_issuer, insecure_no_auth)
+        if insecure_no_auth and not oauth_issuer:
+            print(f"auth0-mcp: WARNING: serving every tool unauthenticated on {host}:{port} "
+                  "(--insecure-no-auth)", file=sys.stderr)
 
     box = None
     if sandbox:

@@ -16,6 +16,7 @@ from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.transport_security import TransportSecuritySettings
 
+from ..domains import is_loopback
 from ..pipeline import CallRecord
 from ..spec import ToolSpec
 from .verifier import JwksVerifier
@@ -32,6 +33,22 @@ class RemoteSettings:
     calls_per_minute: int = 120  # per caller
     stateless: bool = False
     audit_file: Path | None = None
+
+
+def check_exposure(host: str, issuer: str | None, insecure_no_auth: bool) -> None:
+    """Refuse to serve every tool, unauthenticated, to whoever reaches a non-loopback port.
+
+    The Host allow-list only stops browsers (DNS rebinding); any other client sets whatever
+    ``Host`` it likes, so beyond loopback OAuth is the only gate."""
+    if issuer or is_loopback(host) or insecure_no_auth:
+        return
+    raise ValueError(
+        f"refusing to listen on {host} without --oauth-issuer: every tool, writes included, "
+        "would be served to anyone who can reach the port (the Host header check does not "
+        "stop a non-browser client). Add --oauth-issuer and --oauth-audience (see "
+        "docs/remote.md), bind --host 127.0.0.1, or, on a network you fully trust, pass "
+        "--insecure-no-auth."
+    )
 
 
 def caller_scopes() -> set[str] | None:
