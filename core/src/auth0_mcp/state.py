@@ -12,6 +12,13 @@ import math
 import time
 from typing import Protocol
 
+from .errors import ToolError
+
+
+class StateUnavailable(ToolError):
+    """The shared store cannot be reached: calls fail closed (no silent fall-back to budgets
+    per instance) until it is back."""
+
 
 class StateStore(Protocol):
     async def claim(self, key: str, ttl: float) -> bool:

@@ -4,6 +4,7 @@ and an audit trail."""
 from __future__ import annotations
 
 import json
+import logging
 import math
 import sys
 import time
@@ -19,7 +20,10 @@ from mcp.server.transport_security import TransportSecuritySettings
 from ..domains import is_loopback
 from ..pipeline import CallRecord
 from ..spec import ToolSpec
-from .verifier import JwksVerifier
+from ..state import StateStore, StateUnavailable
+from .verifier import IssuerUnavailable, JwksVerifier
+
+log = logging.getLogger("auth0_mcp.remote")
 
 
 @attrs.frozen
@@ -122,8 +126,64 @@ class CallerRateLimit:
         return 0.0
 
 
+class IssuerGuard:
+    """ASGI wrapper: a token that cannot be checked because the issuer is unreachable gets
+    503 with Retry-After (come back soon), not 401 (which sends people to sign in again)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except IssuerUnavailable as exc:
+            if started:
+                raise
+            from starlette.responses import JSONResponse
+
+            log.warning("answered 503: %s", exc)
+            response = JSONResponse(
+                {"error": "temporarily_unavailable",
+                 "error_description": f"{exc}; tokens cannot be checked: retry later"},
+                status_code=503, headers={"Retry-After": str(exc.retry_after)})
+            await response(scope, receive, send)
+
+
+def health_routes(state: StateStore | None) -> list[Any]:
+    """``/healthz``: the process answers (liveness). ``/readyz``: it can serve calls, which
+    with a shared store means the store answers (readiness: take the instance out of the
+    Service, not restart it)."""
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def healthz(_request: Any) -> Any:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Any) -> Any:
+        if state is not None:
+            try:
+                await state.get("readyz")
+            except StateUnavailable as exc:
+                return JSONResponse({"status": "unavailable", "reason": str(exc)},
+                                    status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    return [Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"])]
+
+
 def build_http_app(server: Any, settings: RemoteSettings, host: str, port: int,
-                   *, verifier: JwksVerifier | None = None) -> Any:
+                   *, verifier: JwksVerifier | None = None,
+                   state: StateStore | None = None) -> Any:
     """The Starlette app for ``run --transport http``, protected when an issuer is set."""
     public_url = settings.public_url or f"http://{host}:{port}/mcp"
     loopback = ["127.0.0.1", "localhost", "[::1]"]
@@ -135,7 +195,7 @@ def build_http_app(server: Any, settings: RemoteSettings, host: str, port: int,
     if settings.issuer:
         if not settings.audience:
             raise ValueError("--oauth-audience is required with --oauth-issuer")
-        verifier = verifier or JwksVerifier(settings.issuer, settings.audience)
+        verifier = verifier or JwksVerifier(settings.issuer, settings.audience, state=state)
         auth = AuthSettings(issuer_url=verifier.issuer, resource_server_url=public_url,
                             validate_token_resource=settings.audience == public_url)
     app = server.streamable_http_app(
@@ -146,4 +206,9 @@ def build_http_app(server: Any, settings: RemoteSettings, host: str, port: int,
         transport_security=security, max_request_body_size=settings.max_body_bytes,
         auth=auth, token_verifier=verifier if auth else None,
     )
+    app.router.routes[:0] = health_routes(state)
+    from starlette.middleware import Middleware
+
+    # outermost of the app's own middleware, around the SDK's authentication
+    app.user_middleware.insert(0, Middleware(IssuerGuard))
     return app
