@@ -8,7 +8,6 @@ instances). Every method is async because the shared store is across the network
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Protocol
 
@@ -26,9 +25,13 @@ class StateStore(Protocol):
         (``ttl`` seconds). What makes a confirmation token single-use across instances."""
         ...
 
-    async def take(self, key: str, rate_per_s: float, burst: float) -> float:
-        """Take one unit from the token bucket ``key``: 0 when granted, else the seconds
-        until one is available (nothing taken)."""
+    async def take(self, key: str, rate_per_s: float, burst: float,
+                   max_wait: float = 0.0) -> float:
+        """Take one unit from the token bucket ``key`` and return the seconds the caller must
+        wait before using it: 0 when one is there now. A unit not there yet is reserved when
+        it comes within ``max_wait`` seconds (pacing: the caller sleeps the answer, then goes,
+        with no second round trip); beyond that nothing is taken and the answer says how long
+        until one would be (refusing)."""
         ...
 
     async def get(self, key: str) -> bytes | None: ...
@@ -36,6 +39,19 @@ class StateStore(Protocol):
     async def put(self, key: str, value: bytes, ttl: float) -> None: ...
 
     async def aclose(self) -> None: ...
+
+
+def open_state(url: str | None) -> StateStore:
+    """The store ``--state-url`` names: in this process without one, Redis (or Valkey) for
+    ``redis://``, ``rediss://`` and ``unix://`` URLs."""
+    if not url:
+        return MemoryState()
+    if url.split("://", 1)[0] not in ("redis", "rediss", "unix"):
+        raise ValueError(f"--state-url must be a redis://, rediss:// or unix:// URL, not "
+                         f"{url.split('://', 1)[0]!r}")
+    from .state_redis import RedisState
+
+    return RedisState(url)
 
 
 class MemoryState:
@@ -60,15 +76,14 @@ class MemoryState:
         self._expiring[key] = (time.monotonic() + ttl, b"1")
         return True
 
-    async def take(self, key: str, rate_per_s: float, burst: float) -> float:
+    async def take(self, key: str, rate_per_s: float, burst: float,
+                   max_wait: float = 0.0) -> float:
         now = time.monotonic()
         level, last = self._buckets.get(key, (burst, now))
         level = min(burst, level + (now - last) * rate_per_s)
-        if level < 1:
-            self._buckets[key] = (level, now)
-            return math.ceil((1 - level) / rate_per_s)
-        self._buckets[key] = (level - 1, now)
-        return 0.0
+        wait = max(0.0, (1 - level) / rate_per_s)
+        self._buckets[key] = (level - 1 if wait <= max_wait else level, now)
+        return wait
 
     async def get(self, key: str) -> bytes | None:
         return self._live(key)
