@@ -25,6 +25,7 @@ import httpx
 from . import __version__
 from .domains import base_url_for
 from .errors import Auth0ApiError, ReadOnlyViolation, ToolError, UpstreamUnavailable
+from .state import StateStore
 
 log = logging.getLogger("auth0_mcp.management")
 
@@ -107,25 +108,58 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
 
 class RateLimitState:
-    """What the last response said about the bucket, to pace before hitting a 429."""
+    """What Auth0's ``X-RateLimit-*`` headers say about the tenant's bucket, to pace before a
+    429 instead of failing.
 
-    def __init__(self) -> None:
+    From the headers it learns the bucket's size (``limit``) and a lower bound of its refill
+    rate (``limit - remaining`` requests come back by ``reset``). With a shared ``state``
+    store (several instances), every request first takes from one bucket of that size and rate
+    kept there, so all instances together stay under the tenant's limit: one round trip, and a
+    wait is slept, not refused, while it fits the caller's budget."""
+
+    def __init__(self, state: StateStore | None = None, key: str = "tenant") -> None:
         self.remaining: int | None = None
         self.reset_at: float | None = None
+        self.limit: int | None = None
+        self.per_second: float | None = None
+        self.state = state
+        self.key = f"auth0-rate:{key}"
 
     def update(self, headers: httpx.Headers) -> None:
         try:
+            if "x-ratelimit-limit" in headers:
+                self.limit = int(headers["x-ratelimit-limit"])
             if "x-ratelimit-remaining" in headers:
                 self.remaining = int(headers["x-ratelimit-remaining"])
             if "x-ratelimit-reset" in headers:
                 self.reset_at = float(headers["x-ratelimit-reset"])
         except ValueError:
-            pass
+            return
+        self._learn_rate()
+
+    def _learn_rate(self) -> None:
+        """``reset`` is a whole second at which the bucket is full again: the missing requests
+        came back within at most that many seconds from the start of this one, so the ratio
+        never overestimates the rate; the largest seen is the best bound."""
+        if self.limit is None or self.remaining is None or self.reset_at is None:
+            return
+        missing, span = self.limit - self.remaining, self.reset_at - int(time.time())
+        if missing > 0 and span > 0:
+            self.per_second = max(self.per_second or 0.0, missing / span)
 
     def wait_needed(self) -> float:
         if self.remaining == 0 and self.reset_at is not None:
             return max(0.0, self.reset_at - time.time())
         return 0.0
+
+    async def shared_wait(self, max_wait: float) -> float:
+        """Take a turn from the shared bucket: the seconds to sleep before sending (beyond
+        ``max_wait``, nothing is taken: the caller gives up). 0 without a shared store or
+        before anything is learned. Raises ``StateUnavailable`` when the store is down."""
+        if self.state is None or not self.limit or not self.per_second:
+            return 0.0
+        return await self.state.take(self.key, self.per_second, float(self.limit),
+                                     max_wait=max_wait)
 
 
 class ManagementClient:
@@ -141,13 +175,14 @@ class ManagementClient:
         rate_limit_budget: float = 15.0,
         retries: int = 2,
         transport: httpx.AsyncBaseTransport | None = None,
+        state: StateStore | None = None,
     ) -> None:
         self.base_url = base_url_for(domain)
         self.domain = urlsplit(self.base_url).netloc
         self.read_only = read_only
         self.rate_limit_budget = rate_limit_budget
         self.retries = retries
-        self.rate = RateLimitState()
+        self.rate = RateLimitState(state, self.domain)
         inner = transport or PooledTransport()
         self._http = httpx.AsyncClient(
             base_url=f"{self.base_url}/api/v2",
@@ -172,7 +207,8 @@ class ManagementClient:
         attempt = 0
         clean_params = _clean(params)
         while True:
-            pause = self.rate.wait_needed()
+            pause = max(self.rate.wait_needed(),
+                        await self.rate.shared_wait(deadline - time.monotonic()))
             if pause > 0:
                 if time.monotonic() + pause > deadline:
                     raise Auth0ApiError(429, method, path,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import sys
 import time
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from ..domains import is_loopback
 from ..pipeline import CallRecord
 from ..spec import ToolSpec
-from ..state import StateStore, StateUnavailable
+from ..state import MemoryState, StateStore, StateUnavailable
 from .verifier import IssuerUnavailable, JwksVerifier
 
 log = logging.getLogger("auth0_mcp.remote")
@@ -37,6 +36,7 @@ class RemoteSettings:
     calls_per_minute: int = 120  # per caller
     stateless: bool = False
     audit_file: Path | None = None
+    state_url: str | None = None  # shared state (several instances); None: this process
 
 
 def check_exposure(host: str, issuer: str | None, insecure_no_auth: bool) -> None:
@@ -80,11 +80,15 @@ def tools_for_caller(tools: tuple[ToolSpec, ...]) -> Callable[[Any], set[str] | 
 
 class AuditLog:
     """One JSON line per tool call: time, caller, tool, redacted arguments, outcome, duration.
-    Never a token: arguments were redacted by the pipeline and no header is recorded."""
+    Never a token: arguments were redacted by the pipeline and no header is recorded.
+
+    To a file, to stderr (default) or, with ``-``, to stdout as JSON lines for a platform's
+    log pipeline (over HTTP stdout is free: it only belongs to the stdio transport)."""
 
     def __init__(self, path: Path | None) -> None:
-        self._path = path
-        self._stream: IO[str] = path.open("a", encoding="utf-8") if path else sys.stderr
+        self._path = path if path is not None and str(path) != "-" else None
+        self._stream: IO[str] = (self._path.open("a", encoding="utf-8") if self._path
+                                 else sys.stdout if path is not None else sys.stderr)
 
     def __call__(self, record: CallRecord) -> None:
         line = json.dumps({
@@ -105,25 +109,20 @@ class AuditLog:
 
 class CallerRateLimit:
     """Per-caller token bucket on tool calls: a noisy teammate cannot spend the tenant's
-    Management API budget for everyone."""
+    Management API budget for everyone. In the shared store, so the budget holds across
+    instances."""
 
-    def __init__(self, per_minute: int) -> None:
+    def __init__(self, per_minute: int, state: StateStore | None = None) -> None:
         self.rate = per_minute / 60.0
         self.burst = float(max(1, per_minute))
-        self.buckets: dict[str, tuple[float, float]] = {}
+        self.state = state or MemoryState()
 
-    def wait_for(self, caller: str | None) -> float:
-        """0 when the call may proceed, else the seconds until it may."""
+    async def wait_for(self, caller: str | None) -> float:
+        """0 when the call may proceed, else the seconds until it may. Raises
+        ``StateUnavailable`` when the shared store is down (fail closed)."""
         if caller is None:
             return 0.0
-        now = time.monotonic()
-        level, last = self.buckets.get(caller, (self.burst, now))
-        level = min(self.burst, level + (now - last) * self.rate)
-        if level < 1:
-            self.buckets[caller] = (level, now)
-            return math.ceil((1 - level) / self.rate)
-        self.buckets[caller] = (level - 1, now)
-        return 0.0
+        return await self.state.take(f"caller:{caller}", self.rate, self.burst)
 
 
 class IssuerGuard:
