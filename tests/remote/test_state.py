@@ -114,6 +114,17 @@ async def test_redis_down_fails_closed_with_a_clear_error_then_recovers(
         await state.aclose()
 
 
+async def test_pooled_connections_survive_a_redis_restart(redis_server: RedisServer):
+    state = RedisState(redis_server.url)
+    try:
+        assert await state.claim("before", 60) is True  # a pooled connection is open
+        redis_server.stop()
+        redis_server.start()
+        assert await state.claim("after", 60) is True  # not "unreachable": it reconnects
+    finally:
+        await state.aclose()
+
+
 def test_state_url_must_name_redis():
     assert isinstance(open_state(None), MemoryState)
     with pytest.raises(ValueError, match="redis://"):

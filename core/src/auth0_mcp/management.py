@@ -125,7 +125,9 @@ class RateLimitState:
         self.state = state
         self.key = f"auth0-rate:{key}"
 
-    def update(self, headers: httpx.Headers) -> None:
+    SAFETY = 0.9  # of the learned rate: requests reach Auth0 a little after their turn
+
+    def update(self, headers: httpx.Headers, sent_at: float | None = None) -> None:
         try:
             if "x-ratelimit-limit" in headers:
                 self.limit = int(headers["x-ratelimit-limit"])
@@ -135,15 +137,16 @@ class RateLimitState:
                 self.reset_at = float(headers["x-ratelimit-reset"])
         except ValueError:
             return
-        self._learn_rate()
+        self._learn_rate(time.time() if sent_at is None else sent_at)
 
-    def _learn_rate(self) -> None:
-        """``reset`` is a whole second at which the bucket is full again: the missing requests
-        came back within at most that many seconds from the start of this one, so the ratio
-        never overestimates the rate; the largest seen is the best bound."""
+    def _learn_rate(self, sent_at: float) -> None:
+        """``reset`` is the whole second at which the bucket is full again, computed by Auth0
+        after the request was sent: the missing requests come back within at most
+        ``reset - int(sent_at)`` seconds, so the ratio never overestimates the rate; the
+        largest seen is the best bound."""
         if self.limit is None or self.remaining is None or self.reset_at is None:
             return
-        missing, span = self.limit - self.remaining, self.reset_at - int(time.time())
+        missing, span = self.limit - self.remaining, self.reset_at - int(sent_at)
         if missing > 0 and span > 0:
             self.per_second = max(self.per_second or 0.0, missing / span)
 
@@ -158,8 +161,10 @@ class RateLimitState:
         before anything is learned. Raises ``StateUnavailable`` when the store is down."""
         if self.state is None or not self.limit or not self.per_second:
             return 0.0
-        return await self.state.take(self.key, self.per_second, float(self.limit),
-                                     max_wait=max_wait)
+        # One unit and 10% of the rate in hand: a request reaches Auth0 a little after the
+        # store gave it its turn, so the tenant's bucket runs a little behind the shared one.
+        return await self.state.take(self.key, self.per_second * self.SAFETY,
+                                     float(max(1, self.limit - 1)), max_wait=max_wait)
 
 
 class ManagementClient:
@@ -215,6 +220,7 @@ class ManagementClient:
                                         {"message": "rate-limit budget exhausted"},
                                         retry_at=self.rate.reset_at)
                 await asyncio.sleep(pause)
+            sent_at = time.time()
             try:
                 response = await self._http.request(method, path, params=clean_params,
                                                      json=json_body)
@@ -240,7 +246,7 @@ class ManagementClient:
                 raise UpstreamUnavailable(
                     f"could not reach Auth0 at {self.domain}: {type(exc).__name__}: {exc}"
                 ) from None
-            self.rate.update(response.headers)
+            self.rate.update(response.headers, sent_at)
             status = response.status_code
             if status == 429:
                 retry_at = self.rate.reset_at if "x-ratelimit-reset" in response.headers else None

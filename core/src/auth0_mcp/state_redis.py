@@ -46,6 +46,8 @@ class RedisState:
     def __init__(self, url: str, *, prefix: str = "auth0-mcp:", timeout: float = 1.0) -> None:
         try:
             import redis.asyncio as redis
+            from redis.asyncio.retry import Retry
+            from redis.backoff import NoBackoff
             from redis.exceptions import ConnectionError, TimeoutError
         except ImportError:
             raise SetupError("--state-url needs the redis client: "
@@ -54,9 +56,12 @@ class RedisState:
         self.prefix = prefix
         self.round_trips = 0
         self._down = (ConnectionError, TimeoutError, OSError)
+        # One immediate retry on a connection error: a pooled connection to a Redis that has
+        # restarted fails once, then reconnects. Timeouts are not retried (fail fast).
         self._redis = redis.Redis.from_url(url, socket_timeout=timeout,
                                            socket_connect_timeout=timeout,
-                                           retry_on_timeout=False)
+                                           retry=Retry(NoBackoff(), 1),
+                                           retry_on_error=[ConnectionError])
         self._take = self._redis.register_script(TAKE)
 
     async def _run(self, command: Any) -> Any:
