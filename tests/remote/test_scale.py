@@ -95,6 +95,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 stop(proc)
 
 
+async def status(url: str) -> int:
+    async with httpx.AsyncClient() as http:
+        return (await http.get(url)).status_code
+
+
 def text(result) -> str:
     return result.content[0].text if result.content else ""
 
@@ -189,10 +194,10 @@ async def test_redis_down_fails_calls_closed_and_restart_recovers(cluster: Clust
             assert refused.is_error
             assert "shared state store" in text(refused) and "unreachable" in text(refused)
             assert cluster.box.stats()["requests"] == before  # nothing reached the tenant
-            assert httpx.get(f"{alive}/readyz").status_code == 503
-            assert httpx.get(f"{alive}/healthz").status_code == 200
+            assert await status(f"{alive}/readyz") == 503
+            assert await status(f"{alive}/healthz") == 200
         finally:
             cluster.redis.start()
         recovered = await c.call_tool("auth0_list_applications", {"per_page": 1})
         assert not recovered.is_error, text(recovered)
-        assert httpx.get(f"{alive}/readyz").status_code == 200
+        assert await status(f"{alive}/readyz") == 200

@@ -39,7 +39,7 @@ class RoundRobinProxy:
 
     async def _app(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            while (message := await receive())["type"] != "lifespan.shutdown":
+            while (await receive())["type"] != "lifespan.shutdown":
                 await send({"type": "lifespan.startup.complete"})
             if self._http is not None:
                 await self._http.aclose()
