@@ -155,16 +155,28 @@ class RateLimitState:
             return max(0.0, self.reset_at - time.time())
         return 0.0
 
-    async def shared_wait(self, max_wait: float) -> float:
-        """Take a turn from the shared bucket: the seconds to sleep before sending (beyond
-        ``max_wait``, nothing is taken: the caller gives up). 0 without a shared store or
-        before anything is learned. Raises ``StateUnavailable`` when the store is down."""
-        if self.state is None or not self.limit or not self.per_second:
-            return 0.0
-        # One unit and 10% of the rate in hand: a request reaches Auth0 a little after the
-        # store gave it its turn, so the tenant's bucket runs a little behind the shared one.
-        return await self.state.take(self.key, self.per_second * self.SAFETY,
-                                     float(max(1, self.limit - 1)), max_wait=max_wait)
+    HORIZON = 1.0  # seconds: turns further ahead are asked for again later
+
+    async def shared_wait(self, deadline: float) -> float:
+        """Take a turn from the shared bucket: the seconds to sleep before sending. A turn
+        more than ``HORIZON`` ahead is not taken; the bucket is asked again a little later
+        (the rate learned meanwhile may be higher, and a turn reserved at a rate since found
+        too low would wait for nothing) until ``deadline`` (monotonic) has passed, then the
+        answer exceeds it and the caller gives up. 0 without a shared store or before anything
+        is learned. Raises ``StateUnavailable`` when the store is down."""
+        while self.state is not None and self.limit and self.per_second:
+            left = min(deadline - time.monotonic(), self.HORIZON)
+            # One unit and 10% of the rate in hand: a request reaches Auth0 a little after the
+            # store gave it its turn, so the tenant's bucket runs a little behind the shared one.
+            # Never more at once than Auth0 last said remained (others may spend it too).
+            burst = max(1, min(self.limit, self.limit if self.remaining is None
+                               else self.remaining) - 1)
+            wait = await self.state.take(self.key, self.per_second * self.SAFETY, float(burst),
+                                         max_wait=max(0, left))
+            if wait <= left or left < 0.05:
+                return wait
+            await asyncio.sleep(left / 2)
+        return 0.0
 
 
 class ManagementClient:
@@ -212,8 +224,7 @@ class ManagementClient:
         attempt = 0
         clean_params = _clean(params)
         while True:
-            pause = max(self.rate.wait_needed(),
-                        await self.rate.shared_wait(deadline - time.monotonic()))
+            pause = max(self.rate.wait_needed(), await self.rate.shared_wait(deadline))
             if pause > 0:
                 if time.monotonic() + pause > deadline:
                     raise Auth0ApiError(429, method, path,
