@@ -104,6 +104,8 @@ def run(
     ).with_env(os.environ)
     if oauth_issuer and transport is not Transport.http:
         raise ValueError("--oauth-issuer protects the HTTP transport: add --transport http")
+    if state_url and transport is not Transport.http:
+        raise ValueError("--state-url shares state between HTTP instances: add --transport http")
     if transport is Transport.http:
         from ..remote.app import check_exposure
 
