@@ -137,7 +137,7 @@ async def test_tenant_rate_limit_holds_across_instances(cluster: Cluster):
 
     async def caller(n: int) -> None:
         async with cluster.client(f"auth0|team-{n}") as c:
-            for _ in range(4):
+            for _ in range(2):
                 outcomes.append((await c.call_tool("auth0_list_applications",
                                                    {"per_page": 1})).is_error)
 
@@ -145,20 +145,20 @@ async def test_tenant_rate_limit_holds_across_instances(cluster: Cluster):
         for n in range(6):
             tg.start_soon(caller, n)
     after = cluster.box.stats()
-    assert outcomes == [False] * 24  # no 429 reached a caller
+    assert outcomes == [False] * 12  # no 429 reached a caller
     sent = after["by_api"]["management"] - before["by_api"].get("management", 0)
-    assert sent >= 24 > 4 * TENANT_LIMIT - 1  # four times the bucket went through
+    assert sent >= 12 == 2 * TENANT_LIMIT  # twice the bucket went through
     assert after["throttled"] - before["throttled"] == 0, (before, after)
 
 
 async def test_killing_an_instance_loses_only_its_in_flight_calls(cluster: Cluster):
-    cluster.box.set_faults(latency_ms=300)  # calls stay in flight long enough to be cut
+    cluster.box.set_faults(latency_ms=200)  # calls stay in flight long enough to be cut
     outcomes: list[str] = []
     last: dict[int, str] = {}
 
     async def caller(n: int) -> None:
         async with cluster.client(f"auth0|load-{n}") as c:
-            for _ in range(4):
+            for _ in range(3):
                 try:
                     result = await c.call_tool("auth0_list_applications", {"per_page": 1})
                     outcome = "error: " + text(result) if result.is_error else "ok"
@@ -171,13 +171,16 @@ async def test_killing_an_instance_loses_only_its_in_flight_calls(cluster: Clust
         async with anyio.create_task_group() as tg:
             for n in range(6):
                 tg.start_soon(caller, n)
-            await anyio.sleep(0.5)
+            for _ in range(1000):  # up to 10 s: kill it once calls are in flight there
+                if outcomes and cluster.proxy.in_flight[1] >= 2:
+                    break
+                await anyio.sleep(0.01)
             cluster.instances[1].kill()
     finally:
         cluster.box.set_faults()
     cut = [o for o in outcomes if o != "ok"]
-    assert len(outcomes) == 24
-    assert len(cut) <= 6, cut  # at most the one call each caller had in flight
+    assert len(outcomes) == 18
+    assert 1 <= len(cut) <= 6, cut  # at most the one call each caller had in flight
     assert all("may or may not have been applied" in o for o in cut), cut
     assert set(last.values()) == {"ok"}  # every caller carried on on the other instances
 

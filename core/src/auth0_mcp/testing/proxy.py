@@ -30,6 +30,7 @@ class RoundRobinProxy:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.served: list[int] = []  # backend index per answered request
+        self.in_flight = [0] * len(self.backends)  # POSTs sent to each, not yet answered
         self._next = 0
         self._http: httpx.AsyncClient | None = None
         self._server = uvicorn.Server(uvicorn.Config(self._app, host="127.0.0.1",
@@ -59,6 +60,8 @@ class RoundRobinProxy:
             url = self.backends[index] + request.url.path
             if request.url.query:
                 url += "?" + request.url.query
+            posted = request.method == "POST"
+            self.in_flight[index] += posted
             try:
                 answer = await self._http.request(request.method, url, content=body,
                                                   headers=headers)
@@ -68,6 +71,8 @@ class RoundRobinProxy:
                 return self._bad_gateway(body, f"the instance serving this request failed "
                                          f"mid-call ({type(exc).__name__}): it may or may "
                                          "not have been applied; check, then retry")
+            finally:
+                self.in_flight[index] -= posted
             self.served.append(index)
             out = {k: v for k, v in answer.headers.items()
                    if k.lower() not in HOP_BY_HOP | {"content-encoding"}}
