@@ -57,6 +57,14 @@ async def test_bucket_paces_by_reserving_within_max_wait(store: StateStore):
     assert await store.take("tenant", 10, 1, max_wait=0.01) > 0.3  # beyond max_wait: refused
 
 
+async def test_a_learned_rate_is_the_highest_any_taker_reported(store: StateStore):
+    assert await store.take("tenant", 100, 1, learned=True) == 0  # one instance knows 100/s
+    slow = await store.take("tenant", 1, 1, max_wait=5, learned=True)  # another guesses 1/s
+    assert slow <= 0.01 + 1e-9  # the bucket refills at 100/s for both
+    assert await store.take("caller:q", 100, 1) == 0
+    assert await store.take("caller:q", 1, 1, max_wait=5) > 0.5  # not learned: as told
+
+
 async def test_values_expire(store: StateStore):
     assert await store.get("jwks:x") is None
     await store.put("jwks:x", b'{"keys": []}', 60)

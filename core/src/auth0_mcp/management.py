@@ -172,7 +172,7 @@ class RateLimitState:
             burst = max(1, min(self.limit, self.limit if self.remaining is None
                                else self.remaining) - 1)
             wait = await self.state.take(self.key, self.per_second * self.SAFETY, float(burst),
-                                         max_wait=max(0, left))
+                                         max_wait=max(0, left), learned=True)
             if wait <= left or left < 0.05:
                 return wait
             await asyncio.sleep(left / 2)

@@ -26,12 +26,14 @@ class StateStore(Protocol):
         ...
 
     async def take(self, key: str, rate_per_s: float, burst: float,
-                   max_wait: float = 0.0) -> float:
+                   max_wait: float = 0.0, *, learned: bool = False) -> float:
         """Take one unit from the token bucket ``key`` and return the seconds the caller must
         wait before using it: 0 when one is there now. A unit not there yet is reserved when
         it comes within ``max_wait`` seconds (pacing: the caller sleeps the answer, then goes,
         with no second round trip); beyond that nothing is taken and the answer says how long
-        until one would be (refusing)."""
+        until one would be (refusing). ``learned``: ``rate_per_s`` is a lower bound this
+        taker has learned (the tenant's rate limit); the bucket refills at the highest any
+        taker has reported while it lives, so one instance's better estimate serves all."""
         ...
 
     async def get(self, key: str) -> bytes | None: ...
@@ -59,7 +61,7 @@ class MemoryState:
 
     def __init__(self) -> None:
         self._expiring: dict[str, tuple[float, bytes]] = {}
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self._buckets: dict[str, tuple[float, float, float]] = {}  # level, at, rate
 
     def _live(self, key: str) -> bytes | None:
         entry = self._expiring.get(key)
@@ -77,12 +79,13 @@ class MemoryState:
         return True
 
     async def take(self, key: str, rate_per_s: float, burst: float,
-                   max_wait: float = 0.0) -> float:
+                   max_wait: float = 0.0, *, learned: bool = False) -> float:
         now = time.monotonic()
-        level, last = self._buckets.get(key, (burst, now))
-        level = min(burst, level + (now - last) * rate_per_s)
-        wait = max(0.0, (1 - level) / rate_per_s)
-        self._buckets[key] = (level - 1 if wait <= max_wait else level, now)
+        level, last, rate = self._buckets.get(key, (burst, now, rate_per_s))
+        rate = max(rate, rate_per_s) if learned else rate_per_s
+        level = min(burst, level + (now - last) * rate)
+        wait = max(0.0, (1 - level) / rate)
+        self._buckets[key] = (level - 1 if wait <= max_wait else level, now, rate)
         return wait
 
     async def get(self, key: str) -> bytes | None:

@@ -15,18 +15,19 @@ from urllib.parse import urlsplit
 from .errors import SetupError
 from .state import StateUnavailable
 
-# KEYS[1] bucket; ARGV rate per second, burst, max wait. Returns the wait as a string (Lua
-# numbers come back from Redis as integers).
+# KEYS[1] bucket; ARGV rate per second, burst, max wait, learned (1: keep the highest rate
+# reported). Returns the wait as a string (Lua numbers come back from Redis as integers).
 TAKE = """
 local rate, burst, max_wait = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local saved = redis.call('HMGET', KEYS[1], 'level', 'at')
+local saved = redis.call('HMGET', KEYS[1], 'level', 'at', 'rate')
 local level, at = tonumber(saved[1]) or burst, tonumber(saved[2]) or now
+if ARGV[4] == '1' then rate = math.max(rate, tonumber(saved[3]) or 0) end
 level = math.min(burst, level + math.max(0, now - at) * rate)
 local wait = math.max(0, (1 - level) / rate)
 if wait <= max_wait then level = level - 1 end
-redis.call('HSET', KEYS[1], 'level', tostring(level), 'at', tostring(now))
+redis.call('HSET', KEYS[1], 'level', tostring(level), 'at', tostring(now), 'rate', tostring(rate))
 redis.call('PEXPIRE', KEYS[1], math.ceil((burst - level) / rate * 1000) + 1000)
 return tostring(wait)
 """
@@ -80,10 +81,10 @@ class RedisState:
         return bool(done)
 
     async def take(self, key: str, rate_per_s: float, burst: float,
-                   max_wait: float = 0.0) -> float:
+                   max_wait: float = 0.0, *, learned: bool = False) -> float:
         wait = await self._run(self._take(keys=[self.prefix + key],
                                           args=[repr(float(rate_per_s)), repr(float(burst)),
-                                                repr(float(max_wait))]))
+                                                repr(float(max_wait)), int(learned)]))
         return float(wait)
 
     async def get(self, key: str) -> bytes | None:
