@@ -7,7 +7,8 @@ out of the way). N callers, each with its own token (so per-caller budgets never
 ``tools/call auth0_get_application`` over raw HTTP for a fixed time, spreading requests
 round-robin over the instances themselves (no proxy process in the measured path). Round
 trips are Redis's own count (``INFO commandstats``) of commands sent by clients, divided by
-the calls made: commands run inside Lua scripts are not round trips and are left out.
+the calls made: commands run inside Lua scripts are not round trips and are left out, and
+the few that set up a new pooled connection (``CLIENT SETINFO``) are shown apart.
 
     python benchmarks/remote_scale.py [--callers 24] [--seconds 10] [--json]
 
@@ -35,16 +36,22 @@ from auth0_mcp.testing.redis import RedisServer, missing_reason, redis_server_bi
 AUDIENCE = "https://mcp.bench.test/mcp"
 INSIDE_SCRIPTS = {"hmget", "hset", "pexpire", "time"}  # our Lua script's own commands
 NOT_OURS = {"info", "config", "ping"}  # the benchmark's and RedisServer's own
+CONNECTING = {"client", "hello", "auth", "select"}  # once per new pooled connection
 
 
-def client_commands(redis: RedisServer) -> int:
-    total = 0
+def client_commands(redis: RedisServer) -> tuple[int, int]:
+    """(commands serving calls, commands setting up connections) sent so far."""
+    per_call = setup = 0
     for name, stats in redis.info("commandstats").items():
         command = name.removeprefix("cmdstat_").split("|")[0]
         if command in INSIDE_SCRIPTS or command in NOT_OURS:
             continue
-        total += int(stats.split("calls=", 1)[1].split(",", 1)[0])
-    return total
+        calls = int(stats.split("calls=", 1)[1].split(",", 1)[0])
+        if command in CONNECTING:
+            setup += calls
+        else:
+            per_call += calls
+    return per_call, setup
 
 
 def start_instances(n: int, base: str, client_id: str, secret: str,
@@ -117,7 +124,7 @@ def measure(n: int, base: str, client_id: str, secret: str, redis: RedisServer,
 
         asyncio.run(load())
         elapsed = time.perf_counter() - started
-        commands = client_commands(redis) - before
+        after = client_commands(redis)
     finally:
         for proc in procs:
             proc.terminate()
@@ -126,7 +133,9 @@ def measure(n: int, base: str, client_id: str, secret: str, redis: RedisServer,
     calls = len(latencies)
     return {"instances": n, "calls": calls, "calls_per_second": round(calls / elapsed, 1),
             "latency_ms": summary(latencies), "errors": len(errors),
-            "redis_round_trips_per_call": round(commands / calls, 2) if calls else None}
+            "redis_round_trips_per_call": round((after[0] - before[0]) / calls, 2)
+            if calls else None,
+            "redis_connection_setup_commands": after[1] - before[1]}
 
 
 def main() -> None:
@@ -155,7 +164,8 @@ def main() -> None:
                 f"{args.seconds:g} s each", [
         {"instances": r["instances"], "calls": r["calls"], "calls/s": r["calls_per_second"],
          "p50 ms": r["latency_ms"]["median"], "p99 ms": r["latency_ms"]["p99"],
-         "errors": r["errors"], "Redis round trips/call": r["redis_round_trips_per_call"]}
+         "errors": r["errors"], "Redis round trips/call": r["redis_round_trips_per_call"],
+         "+ connection setups": r["redis_connection_setup_commands"]}
         for r in runs])
     print(f"\n  three instances / one: {results['ratio_3_to_1']:.2f}x calls/s")
 
