@@ -43,14 +43,18 @@ class StateStore(Protocol):
     async def aclose(self) -> None: ...
 
 
+def check_state_url(url: str) -> None:
+    if url.split("://", 1)[0] not in ("redis", "rediss", "unix"):
+        raise ValueError(f"--state-url must be a redis://, rediss:// or unix:// URL, not "
+                         f"{url.split('://', 1)[0]!r}")
+
+
 def open_state(url: str | None) -> StateStore:
     """The store ``--state-url`` names: in this process without one, Redis (or Valkey) for
     ``redis://``, ``rediss://`` and ``unix://`` URLs."""
     if not url:
         return MemoryState()
-    if url.split("://", 1)[0] not in ("redis", "rediss", "unix"):
-        raise ValueError(f"--state-url must be a redis://, rediss:// or unix:// URL, not "
-                         f"{url.split('://', 1)[0]!r}")
+    check_state_url(url)
     from .state_redis import RedisState
 
     return RedisState(url)

@@ -104,8 +104,13 @@ def run(
     ).with_env(os.environ)
     if oauth_issuer and transport is not Transport.http:
         raise ValueError("--oauth-issuer protects the HTTP transport: add --transport http")
-    if state_url and transport is not Transport.http:
-        raise ValueError("--state-url shares state between HTTP instances: add --transport http")
+    if state_url:
+        from ..state import check_state_url
+
+        if transport is not Transport.http:
+            raise ValueError("--state-url shares state between HTTP instances: add "
+                             "--transport http")
+        check_state_url(state_url)
     if transport is Transport.http:
         from ..remote.app import check_exposure
 
