@@ -92,9 +92,10 @@ asyncio.run(main())
 
 
 def test_confirmation_claim_is_single_use_across_three_processes(redis_server: RedisServer):
-    """What makes a confirmation token single-use across instances. Extend to real tokens
-    through three servers once the safety layer's confirm flow is merged (see
-    test_scale.py::test_confirmation_token_spent_once_across_instances)."""
+    """What makes a confirmation token single-use across instances: three processes claim
+    the same record, exactly one wins. TO EXTEND once the safety layer's confirm flow is
+    merged: issue a real ``confirm`` token through instance 1 of test_scale.py's cluster,
+    spend it through instance 2 (applied), replay it through instance 3 (refused)."""
     procs = [subprocess.Popen([sys.executable, "-c", CLAIM, redis_server.url],
                               stdout=subprocess.PIPE, text=True) for _ in range(3)]
     answers = sorted(p.communicate(timeout=30)[0].strip() for p in procs)
