@@ -117,6 +117,9 @@ class RateLimitState:
     kept there, so all instances together stay under the tenant's limit: one round trip, and a
     wait is slept, not refused, while it fits the caller's budget."""
 
+    SAFETY = 0.9  # of the learned rate: requests reach Auth0 a little after their turn
+    HORIZON = 1.0  # seconds: shared turns further ahead are asked for again later
+
     def __init__(self, state: StateStore | None = None, key: str = "tenant") -> None:
         self.remaining: int | None = None
         self.reset_at: float | None = None
@@ -124,8 +127,6 @@ class RateLimitState:
         self.per_second: float | None = None
         self.state = state
         self.key = f"auth0-rate:{key}"
-
-    SAFETY = 0.9  # of the learned rate: requests reach Auth0 a little after their turn
 
     def update(self, headers: httpx.Headers, sent_at: float | None = None) -> None:
         try:
@@ -154,8 +155,6 @@ class RateLimitState:
         if self.remaining == 0 and self.reset_at is not None:
             return max(0.0, self.reset_at - time.time())
         return 0.0
-
-    HORIZON = 1.0  # seconds: turns further ahead are asked for again later
 
     async def shared_wait(self, deadline: float) -> float:
         """Take a turn from the shared bucket: the seconds to sleep before sending. A turn

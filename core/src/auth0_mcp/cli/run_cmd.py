@@ -176,7 +176,7 @@ def run(
             allowed_hosts=split_names(allowed_hosts) or (),
             allowed_origins=split_names(allowed_origins) or (), max_body_bytes=max_body_bytes,
             calls_per_minute=calls_per_minute, stateless=stateless or bool(state_url),
-            audit_file=audit_log, state_url=state_url,
+            audit_file=audit_log,
         )
         state = open_state(state_url)
         audit = AuditLog(audit_log) if oauth_issuer else None

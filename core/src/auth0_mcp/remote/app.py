@@ -36,7 +36,6 @@ class RemoteSettings:
     calls_per_minute: int = 120  # per caller
     stateless: bool = False
     audit_file: Path | None = None
-    state_url: str | None = None  # shared state (several instances); None: this process
 
 
 def check_exposure(host: str, issuer: str | None, insecure_no_auth: bool) -> None:
@@ -134,7 +133,8 @@ class IssuerGuard:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
-            return await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return
         started = False
 
         async def tracking_send(message: Any) -> None:
@@ -171,8 +171,10 @@ def health_routes(state: StateStore | None) -> list[Any]:
         if state is not None:
             try:
                 await state.get("readyz")
-            except StateUnavailable as exc:
-                return JSONResponse({"status": "unavailable", "reason": str(exc)},
+            except StateUnavailable as exc:  # where the store is stays in the log
+                log.warning("not ready: %s", exc)
+                return JSONResponse({"status": "unavailable",
+                                     "reason": "the shared state store is unreachable"},
                                     status_code=503)
         return JSONResponse({"status": "ok"})
 
