@@ -65,12 +65,12 @@ def start_instance(box: SandboxServer, redis: RedisServer, logs: Path, n: int,
     client_id, secret = box.admin_credentials
     env = {**CLEAN_ENV, "AUTH0_DOMAIN": box.base_url, "AUTH0_CLIENT_ID": client_id,
            "AUTH0_CLIENT_SECRET": secret, "AUTH0_MCP_STATE_URL": redis.url}
-    proc = subprocess.Popen(
-        [EXE, "run", "--transport", "http", "--port", str(port), "--oauth-issuer",
-         box.issuer_url, "--oauth-audience", AUDIENCE, "--calls-per-minute",
-         str(CALLS_PER_MINUTE), *extra],
-        stdin=subprocess.DEVNULL, stdout=(logs / f"out{n}").open("w"),
-        stderr=(logs / f"err{n}").open("w"), env=env)
+    with (logs / f"out{n}").open("w") as out, (logs / f"err{n}").open("w") as err:
+        proc = subprocess.Popen(
+            [EXE, "run", "--transport", "http", "--port", str(port), "--oauth-issuer",
+             box.issuer_url, "--oauth-audience", AUDIENCE, "--calls-per-minute",
+             str(CALLS_PER_MINUTE), *extra],
+            stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
     return proc, f"http://127.0.0.1:{port}"
 
 
