@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 
 import anyio
 import pytest
@@ -13,18 +12,6 @@ import pytest
 from auth0_mcp.state import MemoryState, StateStore, StateUnavailable, open_state
 from auth0_mcp.state_redis import RedisState
 from auth0_mcp.testing.redis import RedisServer
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[StateStore]:
-    if request.param == "memory":
-        state: StateStore = MemoryState()
-    else:
-        state = RedisState(request.getfixturevalue("redis_server").url)
-    try:
-        yield state
-    finally:
-        await state.aclose()
 
 
 async def test_claim_is_single_use_until_it_expires(store: StateStore):

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from auth0_mcp.remote.verifier import IssuerUnavailable, JwksVerifier, normalize_issuer
-from auth0_mcp.state import MemoryState
+from auth0_mcp.state import StateStore
 
 ISSUER = "https://team.eu.auth0.com/"
 AUDIENCE = "https://mcp.example.com/mcp"
@@ -184,8 +184,8 @@ async def test_recovers_once_the_failure_expires():
     assert await verify_all(verifier, 2) == ["ok"] * 2
 
 
-async def test_keys_are_shared_through_the_state_store(jwks: Jwks):
-    state = MemoryState()
+async def test_keys_are_shared_through_the_state_store(jwks: Jwks, store: StateStore):
+    state = store
     first = JwksVerifier(ISSUER, AUDIENCE, transport=httpx.MockTransport(jwks), state=state)
     assert await first.verify_token(sign(claims())) is not None
     unreachable = DownJwks()
