@@ -24,7 +24,14 @@ import httpx
 
 from . import __version__
 from .domains import base_url_for
-from .errors import Auth0ApiError, ReadOnlyViolation, ToolError, UpstreamUnavailable
+from .errors import (
+    Auth0ApiError,
+    InvalidArguments,
+    ReadOnlyViolation,
+    ToolError,
+    UpstreamUnavailable,
+)
+from .shaping import changes_path
 
 log = logging.getLogger("auth0_mcp.management")
 
@@ -166,6 +173,7 @@ class ManagementClient:
                       json_body: Any = None) -> Any:
         """One API call with pacing, bounded 429 waits and idempotent-only retries."""
         method = method.upper()
+        _check_path(method, path)
         if self.read_only and method not in SAFE:  # also enforced by the transport
             raise ReadOnlyViolation(f"read-only mode: refused {method} {path}")
         deadline = time.monotonic() + self.rate_limit_budget
@@ -298,6 +306,17 @@ class ManagementClient:
             if not items or not nxt or nxt == cursor:
                 return
             cursor = nxt
+
+
+def _check_path(method: str, path: str) -> None:
+    """Refuse a path the HTTP client would normalize into another one (``/clients/.`` is
+    ``/clients``, ``/clients/..`` is ``/``): a handler that built it without ``segment()``
+    must not send a write to the wrong resource."""
+    if not path.startswith("/") or any(changes_path(part) for part in path[1:].split("/")):
+        shown = path if len(path) <= 80 else path[:80] + "..."
+        raise InvalidArguments(
+            f"{method} {shown} was refused and nothing was sent: an id in it is empty, '.', "
+            "'..' or a slash. Use the id exactly as a list tool shows it.")
 
 
 def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
