@@ -61,7 +61,12 @@ class StaticToken:
 
     def check(self) -> None:
         claims = unverified_claims(self.value)
-        exp = claims.get("exp") if claims else None
+        if claims is None:
+            raise CredentialsError(
+                "AUTH0_TOKEN is not a JWT: a Management API access token is three base64url "
+                "parts joined by dots. Copy the whole token again, or set AUTH0_CLIENT_ID and "
+                "AUTH0_CLIENT_SECRET instead so tokens are minted and renewed")
+        exp = claims.get("exp")
         if isinstance(exp, int | float) and exp - EXPIRY_MARGIN < time.time():
             when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(exp))
             raise CredentialsError(f"AUTH0_TOKEN expired at {when}: get a new token, or use "
@@ -129,8 +134,9 @@ class ClientCredentials:
                                          timeout=15.0, headers={"User-Agent": USER_AGENT}) as http:
                 response = await http.post(f"{self.base_url}/oauth/token", data=form)
         except httpx.HTTPError as exc:
-            raise ToolError(f"could not reach {self.base_url}/oauth/token to get a token: "
-                            f"{type(exc).__name__}") from None
+            raise ToolError(f"could not reach {self.base_url}/oauth/token to get a token "
+                            f"({type(exc).__name__}): check AUTH0_DOMAIN (your-tenant.eu.auth0"
+                            ".com) and the network") from None
         body = _json(response)
         if response.status_code != 200 or "access_token" not in body:
             reason = body.get("error_description") or body.get("error") or response.text[:200]

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .credentials import Credentials, granted_scopes
+from .credentials import Credentials, CredentialsError, granted_scopes
+from .errors import ToolError
 from .filtering import Decision, FilterSettings, decide, visible
 from .plugins import PluginSet, collect_tools, load_plugins
 from .spec import ToolSpec
@@ -83,9 +84,13 @@ async def select_tools(options: RunOptions, credentials: Credentials, *,
                        env: Mapping[str, str] | None = None,
                        catalog: Catalog | None = None) -> Selection:
     """Authenticate once (so bad credentials fail now, not on the first call) and read the
-    granted scopes from the token to hide tools it cannot use."""
-    return select_with_token(options, await credentials.tokens.token(), env=env,
-                             catalog=catalog)
+    granted scopes from the token to hide tools it cannot use. A token that cannot be had
+    is a start-up error (one line, exit 2), not a traceback."""
+    try:
+        token = await credentials.tokens.token()
+    except ToolError as exc:
+        raise CredentialsError(f"cannot authenticate to {credentials.domain}: {exc}") from None
+    return select_with_token(options, token, env=env, catalog=catalog)
 
 
 def select_with_token(options: RunOptions, token: str, *, env: Mapping[str, str] | None = None,

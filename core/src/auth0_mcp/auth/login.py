@@ -15,6 +15,7 @@ import httpx
 import jwt
 
 from ..domains import base_url_for, is_loopback
+from ..errors import ToolError
 from ..management import USER_AGENT, tls_context
 from .store import Profile, Store
 
@@ -25,8 +26,9 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 MARGIN = 120.0  # refresh this many seconds before expiry
 
 
-class LoginError(Exception):
-    """The login ended without tokens (denied, expired, misconfigured)."""
+class LoginError(ToolError):
+    """The login ended without tokens (denied, expired, misconfigured); during a call it is
+    that call's error, at start-up a one-line start-up error."""
 
 
 def auth_server_url(value: str) -> str:
@@ -101,9 +103,13 @@ async def device_login(
 
 async def token_request(url: str, form: dict[str, Any],
                         transport: httpx.AsyncBaseTransport | None = None) -> dict[str, Any]:
-    async with httpx.AsyncClient(verify=tls_context(), transport=transport, timeout=30,
-                                 headers={"User-Agent": USER_AGENT}) as http:
-        response = await http.post(url, data=form)
+    try:
+        async with httpx.AsyncClient(verify=tls_context(), transport=transport, timeout=30,
+                                     headers={"User-Agent": USER_AGENT}) as http:
+            response = await http.post(url, data=form)
+    except httpx.HTTPError as exc:
+        raise LoginError(f"could not reach {url} ({type(exc).__name__}): check the domain and "
+                         "the network") from None
     body = response.json() if response.content else {}
     if response.status_code != 200 or "access_token" not in body:
         raise LoginError(f"token request failed ({response.status_code}): "

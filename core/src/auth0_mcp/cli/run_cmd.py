@@ -96,6 +96,8 @@ def run(
     ).with_env(os.environ)
     if oauth_issuer and transport is not Transport.http:
         raise ValueError("--oauth-issuer protects the HTTP transport: add --transport http")
+    if transport is Transport.http:
+        _check_port(host, port)
 
     box = None
     if sandbox:
@@ -182,6 +184,24 @@ def run(
             box.stop()
     global finished
     finished = True
+
+
+def _check_port(host: str, port: int) -> None:
+    """A port already taken is a start-up error before anything else starts (uvicorn would
+    report it after the endpoint was announced, with exit 3)."""
+    import socket
+
+    from ..errors import SetupError
+
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.create_server((host, port), family=family):
+            pass
+    except OSError as exc:
+        raise SetupError(f"cannot listen on {host} port {port}: {exc.strerror or exc}; stop "
+                         "what uses it, or choose another with --port") from None
 
 
 def _event_loop(main: Callable[..., Awaitable[None]], *args: Any) -> None:
