@@ -20,6 +20,11 @@ class ToolError(Exception):
     """An expected failure with a message written for the model (bad input, not found...)."""
 
 
+class LoginError(ToolError):
+    """No token could be had (refused, unreachable, denied, expired): during a call it is that
+    call's error; at start-up ``run`` turns it into a one-line start-up error."""
+
+
 class InvalidArguments(ToolError):
     """Arguments that do not match the tool's schema: no request was sent."""
 

@@ -94,15 +94,10 @@ def init(
     """
     import anyio
 
-    from ..auth.login import (
-        LoginError,
-        client_credentials_login,
-        device_login,
-        domain_from_token,
-        scopes_of,
-    )
+    from ..auth.login import LoginError, device_login, domain_from_token
     from ..auth.store import Profile as Stored
     from ..auth.store import open_store
+    from ..credentials import client_credentials_token, scopes_in
 
     if no_login:
         if not client:
@@ -116,10 +111,11 @@ def init(
                 raise ValueError("client credentials need --auth0-domain and --auth0-client-id")
             secret = auth0_client_secret or typer.prompt("Client secret", hide_input=True,
                                                          err=True)
-            body = anyio.run(client_credentials_login, auth0_domain, auth0_client_id, secret)
+            body = anyio.run(client_credentials_token, auth0_domain, auth0_client_id, secret)
             stored = Stored(profile, "client_credentials", auth0_domain, body["access_token"],
                             time.time() + float(body.get("expires_in", 86400)),
-                            scopes_of(body), client_id=auth0_client_id, client_secret=secret)
+                            sorted(scopes_in(body)), client_id=auth0_client_id,
+                            client_secret=secret)
         else:
             wanted = _scopes_for(tools, read_only, scopes)
 
@@ -131,7 +127,7 @@ def init(
             stored = Stored(profile, "device", domain_from_token(body["access_token"]),
                             body["access_token"],
                             time.time() + float(body.get("expires_in", 86400)),
-                            scopes_of(body), refresh_token=body.get("refresh_token"),
+                            sorted(scopes_in(body)), refresh_token=body.get("refresh_token"),
                             auth_server=auth_server.rstrip("/"))
     except LoginError as exc:
         typer.echo(f"auth0-mcp: login failed: {exc}", err=True)
