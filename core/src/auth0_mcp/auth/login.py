@@ -17,7 +17,7 @@ from ..credentials import client_credentials_token, request_token, unverified_cl
 from ..domains import is_loopback
 from ..errors import LoginError
 from ..management import USER_AGENT, tls_context
-from .store import Profile, Store
+from .store import Store, StoredLogin
 
 AUTH0_CLI_CLIENT_ID = "2lhnuYMRQ8IpR5hNsOhDFQqrGQUQMRm5"
 DEFAULT_AUTH_SERVER = "https://auth0.auth0.com"
@@ -109,7 +109,7 @@ class StoredProfileTokens:
         self.transport = transport
         self._lock = anyio.Lock()
 
-    def profile(self) -> Profile:
+    def profile(self) -> StoredLogin:
         profile = self.store.load(self.name)
         if profile is None:
             raise LoginError(f"no stored login named {self.name!r}: run `auth0-mcp init "
@@ -135,7 +135,7 @@ class StoredProfileTokens:
     def _again(self) -> str:
         return f". Log in again with `auth0-mcp init --profile {self.name}`."
 
-    async def _renew(self, profile: Profile) -> Profile:
+    async def _renew(self, profile: StoredLogin) -> StoredLogin:
         if profile.kind == "client_credentials":
             assert profile.client_id and profile.client_secret
             body = await client_credentials_token(

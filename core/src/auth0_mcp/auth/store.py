@@ -27,7 +27,7 @@ class NoKeyringError(SetupError):
 
 
 @attrs.define
-class Profile:
+class StoredLogin:
     """One stored login. ``kind`` is ``device`` (refresh token) or ``client_credentials``
     (client id and secret, so the server re-mints tokens)."""
 
@@ -47,8 +47,8 @@ _converter = cattrs.Converter()
 
 
 class Store(Protocol):
-    def load(self, name: str) -> Profile | None: ...
-    def save(self, profile: Profile) -> None: ...
+    def load(self, name: str) -> StoredLogin | None: ...
+    def save(self, profile: StoredLogin) -> None: ...
     def delete(self, name: str) -> bool: ...
     def names(self) -> list[str]: ...
 
@@ -70,11 +70,11 @@ class KeyringStore:
         raw = self._keyring.get_password(SERVICE, INDEX)
         return json.loads(raw) if raw else []
 
-    def load(self, name: str) -> Profile | None:
+    def load(self, name: str) -> StoredLogin | None:
         raw = self._keyring.get_password(SERVICE, f"profile:{name}")
-        return _converter.structure(json.loads(raw), Profile) if raw else None
+        return _converter.structure(json.loads(raw), StoredLogin) if raw else None
 
-    def save(self, profile: Profile) -> None:
+    def save(self, profile: StoredLogin) -> None:
         self._keyring.set_password(SERVICE, f"profile:{profile.name}",
                                    json.dumps(_converter.unstructure(profile)))
         names = self.names()
@@ -112,11 +112,11 @@ class FileStore:
     def names(self) -> list[str]:
         return sorted(self._read().get("profiles", {}))
 
-    def load(self, name: str) -> Profile | None:
+    def load(self, name: str) -> StoredLogin | None:
         raw = self._read().get("profiles", {}).get(name)
-        return _converter.structure(raw, Profile) if raw else None
+        return _converter.structure(raw, StoredLogin) if raw else None
 
-    def save(self, profile: Profile) -> None:
+    def save(self, profile: StoredLogin) -> None:
         with locked(self.path):
             data = self._read()
             data.setdefault("profiles", {})[profile.name] = _converter.unstructure(profile)

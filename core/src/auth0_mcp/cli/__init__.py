@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from . import login_cmds, plugin_cmd, plugins_cmd, run_cmd, sandbox_cmd, tools_cmd
+from . import login_cmds, plugins_cmd, run_cmd, sandbox_cmd, scaffold_cmd, tools_cmd
 
 app = typer.Typer(
     name="auth0-mcp",
@@ -46,7 +46,7 @@ app.command("logout")(login_cmds.logout)
 app.command("sandbox")(sandbox_cmd.sandbox)
 app.add_typer(tools_cmd.app, name="tools")
 app.add_typer(plugins_cmd.app, name="plugins")
-app.add_typer(plugin_cmd.app, name="plugin")
+app.add_typer(scaffold_cmd.app, name="plugin")
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -10,14 +10,7 @@ from typing import Annotated
 
 import typer
 
-from .options import ReadOnly, Tools
-
-Profile = Annotated[str, typer.Option("--profile", envvar="AUTH0_MCP_PROFILE",
-                                      help="Name of the stored login (several tenants side by "
-                                           "side).")]
-CredentialsFile = Annotated[Path | None, typer.Option(
-    "--credentials-file", envvar="AUTH0_MCP_CREDENTIALS_FILE",
-    help="Keep logins in this file (0600) instead of the OS keyring.")]
+from .options import CredentialsFile, ProfileName, ReadOnly, Tools
 
 
 def _scopes_for(tools: str | None, read_only: bool, patterns: str | None) -> list[str]:
@@ -56,7 +49,7 @@ def _pick(known: list[str]) -> list[str]:
 
 
 def init(
-    profile: Profile = "default",
+    profile: ProfileName = "default",
     credentials_file: CredentialsFile = None,
     scopes: Annotated[str | None, typer.Option(help="Scopes to request, globs allowed, e.g. "
                                                "'read:*'.")] = None,
@@ -95,8 +88,7 @@ def init(
     import anyio
 
     from ..auth.login import LoginError, device_login, domain_from_token
-    from ..auth.store import Profile as Stored
-    from ..auth.store import open_store
+    from ..auth.store import StoredLogin, open_store
     from ..credentials import client_credentials_token, scopes_in
 
     if no_login:
@@ -112,7 +104,7 @@ def init(
             secret = auth0_client_secret or typer.prompt("Client secret", hide_input=True,
                                                          err=True)
             body = anyio.run(client_credentials_token, auth0_domain, auth0_client_id, secret)
-            stored = Stored(profile, "client_credentials", auth0_domain, body["access_token"],
+            stored = StoredLogin(profile, "client_credentials", auth0_domain, body["access_token"],
                             time.time() + float(body.get("expires_in", 86400)),
                             sorted(scopes_in(body)), client_id=auth0_client_id,
                             client_secret=secret)
@@ -124,7 +116,7 @@ def init(
                                           show=lambda line: typer.echo(line, err=True))
 
             body = anyio.run(flow)
-            stored = Stored(profile, "device", domain_from_token(body["access_token"]),
+            stored = StoredLogin(profile, "device", domain_from_token(body["access_token"]),
                             body["access_token"],
                             time.time() + float(body.get("expires_in", 86400)),
                             sorted(scopes_in(body)), refresh_token=body.get("refresh_token"),
@@ -142,7 +134,7 @@ def init(
 
 def _configure(client: str, scope: str | None, project_dir: Path | None, tools: str | None,
                read_only: bool, profile: str, credentials_file: Path | None) -> None:
-    from ..clients import place_for, server_command, write_client_config
+    from ..client_config import place_for, server_command, write_client_config
 
     place = place_for(client, scope=scope, project=project_dir)
     env = {"AUTH0_MCP_CREDENTIALS_FILE": str(credentials_file.resolve())} \
@@ -153,7 +145,7 @@ def _configure(client: str, scope: str | None, project_dir: Path | None, tools: 
                err=True)
 
 
-def session(profile: Profile = "default", credentials_file: CredentialsFile = None) -> None:
+def session(profile: ProfileName = "default", credentials_file: CredentialsFile = None) -> None:
     """Show a stored login: tenant, kind, expiry, scopes and which tools they allow."""
     from ..auth.store import open_store
     from ..filtering import FilterSettings, decide
@@ -178,7 +170,7 @@ def session(profile: Profile = "default", credentials_file: CredentialsFile = No
                                                         "scopes)" if hidden else ""))
 
 
-def logout(profile: Profile = "default", credentials_file: CredentialsFile = None,
+def logout(profile: ProfileName = "default", credentials_file: CredentialsFile = None,
            all_profiles: Annotated[bool, typer.Option("--all", help="Every stored login.")]
            = False) -> None:
     """Revoke the refresh token and delete a stored login (or all of them)."""

@@ -12,8 +12,15 @@ from typing import Annotated, Any
 
 import typer
 
-from .login_cmds import CredentialsFile, Profile
-from .options import ExcludePlugins, Plugins, ReadOnly, StrictPlugins, Tools
+from .options import (
+    CredentialsFile,
+    ExcludePlugins,
+    Plugins,
+    ProfileName,
+    ReadOnly,
+    StrictPlugins,
+    Tools,
+)
 
 finished = False  # set once run() has released everything: main() may then skip teardown
 
@@ -57,7 +64,7 @@ def run(
     exclude_plugins: ExcludePlugins = None,
     strict_plugins: StrictPlugins = False,
     timeout: Annotated[float, typer.Option(help="Per-call time limit in seconds.")] = 60.0,
-    profile: Profile = "default",
+    profile: ProfileName = "default",
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Start the MCP server.

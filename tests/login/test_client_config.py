@@ -14,7 +14,7 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from auth0_mcp.clients import (
+from auth0_mcp.client_config import (
     CLIENTS,
     ClientConfigError,
     place_for,

@@ -1,5 +1,5 @@
 """MCP client configuration: add this server to Claude Desktop, Claude Code, Cursor, Windsurf,
-VS Code, Gemini CLI or Codex.
+VS Code, Gemini CLI or Codex. (MCP clients, that is: in Auth0 a "client" is an application.)
 
 Every writer merges into the existing file (other servers and settings are kept), refuses a
 file it cannot parse (never overwrites it), keeps a ``.bak`` of the previous version and
