@@ -25,9 +25,8 @@ if TYPE_CHECKING:
     import httpx
 
     from .management import ManagementClient
-    from .pipeline import CallRecord, Pipeline
+    from .pipeline import Pipeline
 
-log = logging.getLogger("auth0_mcp")
 
 
 def split_names(value: str | None) -> tuple[str, ...] | None:
@@ -168,7 +167,3 @@ async def build_runtime(
                  "wait_for": CallerRateLimit(remote.calls_per_minute).wait_for}
     server = build_server(shown, pipeline, **hooks)
     return Runtime(selection, api, pipeline, server, credentials)
-
-
-def log_audit(record: CallRecord) -> None:
-    log.debug("call %s error=%s %.1f ms", record.tool, record.is_error, record.duration_ms)

@@ -4,7 +4,6 @@ it with the MCP SDK client over the JSON-RPC loop (``mode="legacy"``, the path s
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
@@ -78,7 +77,3 @@ class Harness:
                       **kwargs: Any) -> Any:
         result = await self.call(name, arguments, **kwargs)
         return structured(result)
-
-    @staticmethod
-    def size(result: types.CallToolResult) -> int:
-        return len(json.dumps(result.structured_content or {}))
