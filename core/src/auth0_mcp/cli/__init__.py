@@ -60,7 +60,7 @@ def main() -> None:
 
     try:
         app()
-    except (SetupError, ValueError) as exc:
+    except SetupError as exc:  # a user's mistake; anything else is a bug, shown as one
         fail(str(exc))
     except SystemExit as done:
         if run_cmd.finished:

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from ..errors import SetupError
 from .options import CredentialsFile, ProfileName, ReadOnly, Tools
 
 
@@ -26,7 +27,7 @@ def _scopes_for(tools: str | None, read_only: bool, patterns: str | None) -> lis
         for pattern in parse_patterns(patterns):
             matches = [s for s in known if glob_to_regex(pattern).fullmatch(s)]
             if not matches:
-                raise ValueError(f"--scopes {pattern!r} matches none of: {', '.join(known)}")
+                raise SetupError(f"--scopes {pattern!r} matches none of: {', '.join(known)}")
             chosen.update(matches)
     elif sys.stdin.isatty() and tools is None:
         chosen = set(_pick(known))
@@ -44,7 +45,7 @@ def _pick(known: list[str]) -> list[str]:
     picked = [known[int(n) - 1] for n in answer.replace(" ", "").split(",") if n.isdigit()
               and 0 < int(n) <= len(known)]
     if not picked:
-        raise ValueError("no scope selected")
+        raise SetupError("no scope selected")
     return picked
 
 
@@ -90,17 +91,20 @@ def init(
     from ..auth.login import LoginError, device_login, domain_from_token
     from ..auth.store import StoredLogin, open_store
     from ..credentials import client_credentials_token, scopes_in
+    from ..domains import base_url_for
 
     if no_login:
         if not client:
-            raise ValueError("--no-login only makes sense with --client")
+            raise SetupError("--no-login only makes sense with --client")
         _configure(client, scope, project_dir, tools, read_only, profile, credentials_file)
         return
+    if auth0_domain or auth0_client_id:
+        if not (auth0_domain and auth0_client_id):
+            raise SetupError("client credentials need --auth0-domain and --auth0-client-id")
+        base_url_for(auth0_domain)  # a domain that cannot work is refused before any prompt
     store = open_store(credentials_file)
     try:
-        if auth0_domain or auth0_client_id:
-            if not (auth0_domain and auth0_client_id):
-                raise ValueError("client credentials need --auth0-domain and --auth0-client-id")
+        if auth0_domain and auth0_client_id:
             secret = auth0_client_secret or typer.prompt("Client secret", hide_input=True,
                                                          err=True)
             body = anyio.run(client_credentials_token, auth0_domain, auth0_client_id, secret)

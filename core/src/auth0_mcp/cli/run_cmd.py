@@ -101,8 +101,7 @@ def run(
         exclude_plugins=split_names(exclude_plugins) or (), strict_plugins=strict_plugins,
         timeout=timeout,
     ).with_env(os.environ)
-    if oauth_issuer and transport is not Transport.http:
-        raise ValueError("--oauth-issuer protects the HTTP transport: add --transport http")
+    _check_remote(transport, oauth_issuer, oauth_audience)
     if transport is Transport.http:
         _check_port(host, port)
 
@@ -191,6 +190,25 @@ def run(
             box.stop()
     global finished
     finished = True
+
+
+def _check_remote(transport: Transport, issuer: str | None, audience: str | None) -> None:
+    """OAuth options that cannot work stop the start, before anything is announced."""
+    from ..errors import SetupError
+
+    if not issuer:
+        return
+    if transport is not Transport.http:
+        raise SetupError("--oauth-issuer protects the HTTP transport: add --transport http")
+    from ..remote.verifier import normalize_issuer
+
+    try:
+        normalize_issuer(issuer)
+    except ValueError as exc:
+        raise SetupError(f"--oauth-issuer: {exc}") from None
+    if not audience:
+        raise SetupError("--oauth-audience is required with --oauth-issuer (the identifier of "
+                         "the API callers' tokens are issued for)")
 
 
 def _check_port(host: str, port: int) -> None:
