@@ -178,3 +178,29 @@ def test_a_backup_name_that_is_a_link_is_not_written_through(tmp_path: Path):
     place.path.with_name(".mcp.json.bak").symlink_to(victim)
     write_client_config(place, server_command(None, False, "default"))
     assert victim.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("existing", [
+    # dotted keys, for another server and for ours
+    'model = "o3"\nmcp_servers.other.command = "x"\nmcp_servers.auth0.command = "old"\n',
+    # inline tables
+    'mcp_servers = { other = { command = "x" }, auth0 = { command = "old" } }\n',
+    # a line that looks like our table header, inside a multi-line string
+    'notes = """\n[mcp_servers.auth0]\nkeep this text\n"""\n\n[mcp_servers.other]\n'
+    'command = "x"\n\n[mcp_servers.auth0]\ncommand = "old"\n\n[mcp_servers.auth0.env]\nA = "1"\n',
+])
+def test_codex_accepts_every_valid_toml(existing: str, tmp_path: Path):
+    """Valid configs in any TOML spelling are merged, not refused or mangled."""
+    place = place_for("codex", platform="linux", home=tmp_path, env={})
+    place.path.parent.mkdir(parents=True)
+    place.path.write_text("# mine\n" + existing)
+    before = tomllib.loads(existing)
+    write_client_config(place, server_command(None, False, "default"), {"B": "2"})
+    text = place.path.read_text()
+    after = tomllib.loads(text)
+    assert "# mine" in text
+    assert after["mcp_servers"]["other"] == {"command": "x"}
+    assert after["mcp_servers"]["auth0"]["args"] == ["run", "--profile", "default"]
+    assert after["mcp_servers"]["auth0"]["env"] == {"B": "2"}
+    assert after.get("model") == before.get("model")
+    assert after.get("notes") == before.get("notes")

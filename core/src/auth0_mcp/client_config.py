@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -112,34 +111,32 @@ def _target(place: Place) -> Path:
     return path
 
 
-def _toml_string(value: str) -> str:
-    return json.dumps(value)  # a JSON string is a valid TOML basic string
-
-
 def _codex(path: Path, command: Sequence[str], env: Mapping[str, str]) -> str:
-    """Replace only our ``[mcp_servers.auth0]`` tables, keeping the rest of the file as it was
-    (comments included), and check the result still parses."""
+    """Set ``mcp_servers.auth0`` in Codex's TOML, keeping everything else as it was (comments,
+    key spelling: dotted keys, inline tables, tables); the result must parse."""
+    import tomlkit
+    from tomlkit.items import InlineTable
+
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     try:
         tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        doc = tomlkit.parse(text)
+    except (tomllib.TOMLDecodeError, tomlkit.exceptions.TOMLKitError) as exc:
         raise ClientConfigError(f"{path} is not valid TOML ({exc}); fix it first, nothing was "
                                 "changed") from None
-    kept, skipping = [], False
-    for line in text.splitlines():
-        header = re.match(r"\s*\[+\s*([^\]]+?)\s*\]+", line)
-        if header:
-            skipping = header.group(1) in (f"mcp_servers.{NAME}", ) or header.group(
-                1).startswith(f"mcp_servers.{NAME}.")
-        if not skipping:
-            kept.append(line)
-    section = [f"[mcp_servers.{NAME}]", f"command = {_toml_string(command[0])}",
-               "args = [" + ", ".join(_toml_string(a) for a in command[1:]) + "]"]
+    if "mcp_servers" not in doc:
+        doc["mcp_servers"] = tomlkit.table(is_super_table=True)
+    servers = doc["mcp_servers"]
+    if not isinstance(servers, dict):
+        raise ClientConfigError(f"{path}: 'mcp_servers' is not a table; nothing was changed")
+    inline = isinstance(servers, InlineTable)
+    entry = tomlkit.inline_table() if inline else tomlkit.table()
+    entry["command"] = command[0]
+    entry["args"] = list(command[1:])
     if env:
-        section += [f"[mcp_servers.{NAME}.env]"] + [f"{k} = {_toml_string(v)}"
-                                                    for k, v in env.items()]
-    body = "\n".join(kept).rstrip()
-    result = (body + "\n\n" if body else "") + "\n".join(section) + "\n"
+        entry["env"] = dict(env)
+    servers[NAME] = entry
+    result = tomlkit.dumps(doc)
     tomllib.loads(result)
     return result
 
