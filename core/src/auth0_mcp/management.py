@@ -259,9 +259,13 @@ class ManagementClient:
     # -- pagination ----------------------------------------------------------------------------
 
     async def page(self, path: str, key: str, *, page: int = 0, per_page: int = 50,
-                   **params: Any) -> tuple[list[Any], int | None]:
-        """One page in offset mode: ``(items, total)``; total is None if Auth0 sent none."""
-        body = await self.get(path, page=page, per_page=per_page, include_totals=True, **params)
+                   totals: bool = True, **params: Any) -> tuple[list[Any], int | None]:
+        """One page in offset mode: ``(items, total)``; total is None if Auth0 sent none.
+        ``totals=False`` leaves out ``include_totals`` for endpoints that refuse it (Actions,
+        which always send ``total``)."""
+        if totals:
+            params["include_totals"] = True
+        body = await self.get(path, page=page, per_page=per_page, **params)
         if isinstance(body, list):
             return body, None
         if not isinstance(body, Mapping):
@@ -271,12 +275,13 @@ class ManagementClient:
         return list(items), int(total) if isinstance(total, int) else None
 
     async def iterate_pages(self, path: str, key: str, *, per_page: int = 100,
-                            **params: Any) -> AsyncIterator[Any]:
+                            totals: bool = True, **params: Any) -> AsyncIterator[Any]:
         """Every item across offset pages, stopping on a short page or at ``total``."""
         page = 0
         seen = 0
         while True:
-            items, total = await self.page(path, key, page=page, per_page=per_page, **params)
+            items, total = await self.page(path, key, page=page, per_page=per_page,
+                                           totals=totals, **params)
             for item in items:
                 yield item
             seen += len(items)
@@ -285,27 +290,28 @@ class ManagementClient:
             page += 1
 
     async def iterate_checkpoint(self, path: str, key: str | None, *, take: int = 100,
-                                 start_from: str | None = None,
+                                 start_from: str | None = None, cursor: str = "id",
                                  **params: Any) -> AsyncIterator[Any]:
-        """Checkpoint (``from``/``take``) paging; follows ``next`` in the body (clients,
-        grants) or the id of the last item (logs, which answer with a bare array)."""
-        cursor = start_from
+        """Checkpoint (``from``/``take``) paging. An object answer names the next checkpoint in
+        ``next`` (clients, grants); a bare array continues from its last item's ``cursor``
+        field (``log_id`` for logs)."""
+        checkpoint = start_from
         while True:
             query = dict(params, take=take)
-            if cursor:
-                query["from"] = cursor
+            if checkpoint:
+                query["from"] = checkpoint
             body = await self.get(path, **query)
             if isinstance(body, Mapping):
                 items = list(body.get(key or "", []))
                 nxt = body.get("next")
             else:
                 items = list(body or [])
-                nxt = items[-1].get("log_id") if items and len(items) == take else None
+                nxt = items[-1].get(cursor) if items and len(items) == take else None
             for item in items:
                 yield item
-            if not items or not nxt or nxt == cursor:
+            if not items or not nxt or nxt == checkpoint:
                 return
-            cursor = nxt
+            checkpoint = nxt
 
 
 def _check_path(method: str, path: str) -> None:
