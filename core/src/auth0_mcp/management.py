@@ -16,7 +16,7 @@ import json
 import logging
 import ssl
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -65,7 +65,8 @@ class BearerAuth(httpx.Auth):
     def __init__(self, source: TokenSource) -> None:
         self.source = source
 
-    async def async_auth_flow(self, request: httpx.Request):  # type: ignore[override]
+    async def async_auth_flow(
+            self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         request.headers["Authorization"] = f"Bearer {await self.source.token()}"
         response = yield request
         if response.status_code == 401 and await self.source.invalidate():

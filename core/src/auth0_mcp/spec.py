@@ -81,6 +81,10 @@ class Target:
     critical: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
 
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class ToolSpec:
     """One MCP tool. ``read_only`` and ``required_scopes`` have no defaults: authors decide."""
@@ -89,7 +93,7 @@ class ToolSpec:
     title: str
     description: str
     read_only: bool
-    required_scopes: tuple[str, ...] = attrs.field(converter=tuple)
+    required_scopes: tuple[str, ...] = attrs.field(converter=_strings)
     handler: Handler
     input_type: type = NoArguments
     output_schema: Mapping[str, Any] | None = None

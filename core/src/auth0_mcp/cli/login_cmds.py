@@ -6,11 +6,11 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from ..errors import SetupError
+from ..errors import LoginError, SetupError
 from .options import CredentialsFile, ProfileName, ReadOnly, Tools
 
 
@@ -88,7 +88,7 @@ def init(
     """
     import anyio
 
-    from ..auth.login import LoginError, device_login, domain_from_token
+    from ..auth.login import device_login, domain_from_token
     from ..auth.store import StoredLogin, open_store
     from ..credentials import client_credentials_token, scopes_in
     from ..domains import base_url_for
@@ -115,7 +115,7 @@ def init(
         else:
             wanted = _scopes_for(tools, read_only, scopes)
 
-            async def flow() -> dict:
+            async def flow() -> dict[str, Any]:
                 return await device_login(auth_server, wanted, open_browser=not no_browser,
                                           show=lambda line: typer.echo(line, err=True))
 

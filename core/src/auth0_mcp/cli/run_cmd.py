@@ -8,7 +8,7 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +21,11 @@ from .options import (
     StrictPlugins,
     Tools,
 )
+
+if TYPE_CHECKING:
+    from ..credentials import Credentials
+    from ..runtime import Selection
+    from ..sandbox.server import SandboxServer
 
 finished = False  # set once run() has released everything: main() may then skip teardown
 
@@ -88,7 +93,6 @@ def run(
     from ..handshake import Handover
     from ..runtime import (
         RunOptions,
-        Selection,
         build_runtime,
         select_tools,
         select_with_token,
@@ -244,7 +248,7 @@ def _import_serving_half() -> None:
     tls_context()
 
 
-def _stored(profile: str, credentials_file: Path | None):
+def _stored(profile: str, credentials_file: Path | None) -> Credentials | None:
     """A login stored by ``init``, refreshed as needed; None when there is none."""
     from ..auth.login import StoredProfileTokens
     from ..auth.store import NoKeyringError, open_store
@@ -262,8 +266,8 @@ def _stored(profile: str, credentials_file: Path | None):
                        secrets)
 
 
-def _announce(selection, domain: str, transport: Transport, host: str, port: int,
-              box) -> None:
+def _announce(selection: Selection, domain: str, transport: Transport, host: str, port: int,
+              box: SandboxServer | None) -> None:
     """Start-up lines on stderr: what is served, and, for a person at a terminal, how to
     connect a client."""
     shown, total = len(selection.tools), len(selection.catalog.tools)

@@ -15,6 +15,7 @@ import attrs
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.transport_security import TransportSecuritySettings
+from pydantic import AnyHttpUrl
 
 from ..pipeline import CallRecord
 from ..spec import ToolSpec
@@ -119,7 +120,8 @@ def build_http_app(server: Any, settings: RemoteSettings, host: str, port: int,
         if not settings.audience:
             raise ValueError("--oauth-audience is required with --oauth-issuer")
         verifier = verifier or JwksVerifier(settings.issuer, settings.audience)
-        auth = AuthSettings(issuer_url=verifier.issuer, resource_server_url=public_url,
+        auth = AuthSettings(issuer_url=AnyHttpUrl(verifier.issuer),
+                            resource_server_url=AnyHttpUrl(public_url),
                             validate_token_resource=settings.audience == public_url)
     app = server.streamable_http_app(
         streamable_http_path="/mcp", stateless_http=settings.stateless, host=host,

@@ -96,7 +96,7 @@ async def list_applications(ctx: ToolContext, args: ListArgs) -> dict[str, Any]:
     if refused:
         raise ToolError(f"{', '.join(refused)} is never shown by this server; a person can "
                         "copy it from the Auth0 dashboard")
-    query = {"app_type": args.app_type, "include_fields": True,
+    query: dict[str, Any] = {"app_type": args.app_type, "include_fields": True,
              "fields": ",".join([*SUMMARY_FIELDS, *extra])}
 
     def shape(client: dict[str, Any]) -> dict[str, Any]:
