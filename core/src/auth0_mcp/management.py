@@ -137,7 +137,11 @@ class RateLimitState:
 
 
 class ManagementClient:
-    """Async client for ``/api/v2``; raises ``Auth0ApiError`` / ``ToolError`` subclasses."""
+    """Async client for ``/api/v2``; raises ``Auth0ApiError`` / ``ToolError`` subclasses.
+
+    Public (``ctx.api`` in every handler): ``get``, ``post``, ``patch``, ``put``, ``delete``,
+    ``page``, ``iterate_pages`` and ``iterate_checkpoint`` keep their signatures within a minor
+    version (docs/plugins.md, checked by tests/kit/test_docs.py); the rest is internal."""
 
     def __init__(
         self,
