@@ -17,6 +17,7 @@ import httpx
 import jwt
 from mcp.server.auth.provider import AccessToken
 
+from ..credentials import scopes_in
 from ..domains import is_loopback
 from ..management import USER_AGENT, tls_context
 
@@ -41,9 +42,7 @@ def normalize_issuer(issuer: str) -> str:
 
 
 def scopes_of(claims: dict[str, Any]) -> list[str]:
-    scopes = set(str(claims.get("scope", "")).split())
-    scopes.update(p for p in claims.get("permissions", []) or [] if isinstance(p, str))
-    return sorted(scopes)
+    return sorted(scopes_in(claims))
 
 
 class JwksVerifier:
