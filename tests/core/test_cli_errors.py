@@ -30,8 +30,11 @@ def test_a_bug_is_not_reported_as_a_user_error(monkeypatch, capsys):
     (["run", "--transport", "http", "--port", "0", "--oauth-issuer",
       "https://t.eu.auth0.com/"], "--oauth-audience"),
     (["run", "--oauth-issuer", "https://t.eu.auth0.com/"], "--transport http"),
+    (["sandbox", "--port", "0", "--state", "broken.json"], "not a sandbox state file"),
+    (["run", "--sandbox", "--sandbox-state", "broken.json"], "not a sandbox state file"),
 ])
 def test_user_errors_are_one_line_and_exit_2(args, expected, tmp_path):
+    (tmp_path / "broken.json").write_text("{not json")
     env = {**CLEAN_ENV, "AUTH0_DOMAIN": "http://127.0.0.1:9",
            "AUTH0_TOKEN": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln"}
     result = subprocess.run([EXE, *args], capture_output=True, text=True, timeout=60,

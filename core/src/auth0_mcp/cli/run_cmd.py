@@ -23,9 +23,10 @@ from .options import (
 )
 
 if TYPE_CHECKING:
+    from auth0_mcp_sandbox.server import SandboxServer
+
     from ..credentials import Credentials
     from ..runtime import Selection
-    from ..sandbox.server import SandboxServer
 
 finished = False  # set once run() has released everything: main() may then skip teardown
 
@@ -111,9 +112,10 @@ def run(
 
     box = None
     if sandbox:
-        from ..sandbox.server import SandboxServer
+        from .sandbox_cmd import check_state_file, sandbox_module
 
-        box = SandboxServer(state_file=sandbox_state)
+        check_state_file(sandbox_state, "--sandbox-state")
+        box = sandbox_module("server").SandboxServer(state_file=sandbox_state)
         box.start()
         client_id, secret = box.admin_credentials
         credentials = Credentials(box.base_url, ClientCredentials(box.base_url, client_id, secret),

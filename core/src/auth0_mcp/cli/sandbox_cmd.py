@@ -2,10 +2,42 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated
 
 import typer
+
+from ..errors import SetupError
+
+MISSING = ("the sandbox tenant is a separate distribution: "
+           "pip install 'auth0-mcp[sandbox]' (or auth0-mcp-sandbox)")
+
+
+def sandbox_module(name: str) -> ModuleType:
+    """``auth0_mcp_sandbox.<name>``, or the one-line answer naming the extra that installs it
+    (the only place the CLI imports the sandbox framework)."""
+    try:
+        return import_module(f"auth0_mcp_sandbox.{name}")
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] != "auth0_mcp_sandbox":
+            raise  # the sandbox is there but broken: not a missing extra
+        raise SetupError(MISSING) from None
+
+
+def check_state_file(path: Path | None, flag: str) -> None:
+    """A state file that is not JSON is the user's to fix, said in one line (the sandbox
+    itself would fail with a parser traceback)."""
+    import json
+
+    if path is None or not path.exists():
+        return
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        raise SetupError(f"{flag} {path} is not a sandbox state file ({exc}); fix it, or "
+                         "delete it to start from a fresh tenant") from None
 
 
 def sandbox(
@@ -28,7 +60,7 @@ def sandbox(
 
     Example: auth0-mcp sandbox --port 8484 --state ./tenant.json
     """
-    from ..sandbox.cli import serve
-
-    serve(port=port, state=state, empty=empty, latency_ms=latency_ms, error_rate=error_rate,
-          rate_limit=rate_limit, malformed_rate=malformed_rate, tls_dir=tls)
+    check_state_file(state, "--state")
+    sandbox_module("cli").serve(
+        port=port, state=state, empty=empty, latency_ms=latency_ms, error_rate=error_rate,
+        rate_limit=rate_limit, malformed_rate=malformed_rate, tls_dir=tls)

@@ -2,7 +2,7 @@
 
 from auth0_mcp import hookimpl
 
-from . import sandbox, tools
+from . import tools
 
 
 @hookimpl
@@ -12,4 +12,7 @@ def auth0_mcp_register_tools():
 
 @hookimpl
 def auth0_mcp_sandbox_routers():
+    """Imported only when a sandbox starts: the plugin works without auth0-mcp-sandbox."""
+    from . import sandbox
+
     return [sandbox.router]

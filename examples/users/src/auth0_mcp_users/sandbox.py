@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auth0_mcp.sandbox.routing import ApiError, Router, SandboxRequest
+from auth0_mcp_sandbox.routing import ApiError, Router, SandboxRequest
 
 router = Router("users")
 COLLECTION = "users"
