@@ -24,7 +24,7 @@ from auth0_mcp.redaction import Redactor
 from auth0_mcp.testing.shared import fixtures_dir
 from auth0_mcp_actions import deploy, plugin, summaries
 
-FIXTURES = str(fixtures_dir())
+FIXTURES = str(fixtures_dir(__file__))
 HAVE_FIXTURES = Path(FIXTURES).is_dir()
 pytestmark = pytest.mark.skipif(not HAVE_FIXTURES, reason=f"no fixtures in {FIXTURES}")
 ACTION_ID = "c139fef6-c89e-4265-9a4f-b1695b053d4d"

@@ -23,7 +23,7 @@ from auth0_mcp_applications import applications, grants
 from auth0_mcp_applications.applications import SUMMARY_BYTES, defaults_for, secret_hint, summary
 from auth0_mcp_applications.urls import non_verifiable
 
-FIXTURES = fixtures_dir()
+FIXTURES = fixtures_dir(__file__)
 
 
 def fixtures(prefix: str) -> list[dict[str, Any]]:

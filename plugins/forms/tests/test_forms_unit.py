@@ -12,7 +12,7 @@ from auth0_mcp.testing.shared import fixtures_dir
 from auth0_mcp_forms import graph
 from auth0_mcp_forms.tools import saved, summary
 
-FIXTURES = fixtures_dir()
+FIXTURES = fixtures_dir(__file__)
 
 
 def recorded() -> list[tuple[str, dict]]:

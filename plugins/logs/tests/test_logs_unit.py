@@ -14,8 +14,8 @@ from auth0_mcp.testing.shared import fixtures_dir, shared_path
 from auth0_mcp_logs import query, rows
 from auth0_mcp_logs.event_types import ALIASES, MEANINGS, expand, meaning
 
-FIXTURES = fixtures_dir()
-CODES_DOC = shared_path("reference", "openapi", "log-event-type-codes.mdx")
+FIXTURES = fixtures_dir(__file__)
+CODES_DOC = shared_path("reference", "openapi", "log-event-type-codes.mdx", near=__file__)
 NOW = dt.datetime(2025, 3, 10, 12, 0, 0, tzinfo=dt.UTC)
 
 
