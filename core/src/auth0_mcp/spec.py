@@ -59,6 +59,10 @@ class ToolResult:
     text: str | None = None
 
 
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class Target:
     """How core reads the object a write changes, for the plan, the confirmation, the journal
@@ -78,11 +82,7 @@ class Target:
     read: Callable[[ToolContext, Any], Awaitable[Mapping[str, Any] | None]] | None = None
     label: str = "name"
     recreate: Callable[[Mapping[str, Any]], tuple[str, Mapping[str, Any]]] | None = None
-    critical: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-
-
-def _strings(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(values)
+    critical: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
 
 @attrs.frozen
