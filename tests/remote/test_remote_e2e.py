@@ -153,7 +153,7 @@ async def test_callers_see_only_what_their_permissions_allow(remote: tuple[str, 
     lines = [json.loads(line) for line in audit.read_text().splitlines()[len(before):]]
     assert [(line["tool"], line["caller"], line["outcome"]) for line in lines] == [
         ("auth0_list_applications", "auth0|reader", "ok"),
-        ("auth0_create_application", "auth0|reader", "error")]
+        ("auth0_create_application", "auth0|reader", "refused")]
     assert reader not in audit.read_text() and "Bearer" not in audit.read_text()
 
 

@@ -19,3 +19,7 @@ ExcludePlugins = Annotated[str | None, typer.Option(
 StrictPlugins = Annotated[bool, typer.Option(
     "--strict-plugins", help="Stop when a plugin fails to load instead of skipping it.")]
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+Confirm = Annotated[str | None, typer.Option(
+    "--confirm", help="Which calls need the user's yes: destructive (default: deletes, "
+    "rollbacks, deploys, bindings, updates that remove items or touch auth settings), writes "
+    "(every change), never (automation). Also AUTH0_MCP_CONFIRM; init stores it per profile.")]

@@ -10,10 +10,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
+import attrs
 import typer
 
 from .login_cmds import CredentialsFile, Profile
-from .options import ExcludePlugins, Plugins, ReadOnly, StrictPlugins, Tools
+from .options import Confirm, ExcludePlugins, Plugins, ReadOnly, StrictPlugins, Tools
 
 finished = False  # set once run() has released everything: main() may then skip teardown
 
@@ -48,7 +49,10 @@ def run(
     calls_per_minute: Annotated[int, typer.Option(help="HTTP+OAuth: tool calls per caller "
                                                   "per minute.")] = 120,
     audit_log: Annotated[Path | None, typer.Option(
-        help="HTTP+OAuth: append one JSON line per tool call here (default stderr).")] = None,
+        envvar="AUTH0_MCP_AUDIT_LOG", help="The audit journal: one hash-chained JSON line per "
+        "tool call (default: one file per profile in the user data directory; "
+        "AUTH0_MCP_JOURNAL_DIR moves it).")] = None,
+    confirm: Confirm = None,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Start a local sandbox tenant "
                                           "in-process and use it: no credentials needed.")] = False,
     sandbox_state: Annotated[Path | None, typer.Option(help="Keep the sandbox tenant in this "
@@ -87,13 +91,17 @@ def run(
         select_with_token,
         split_names,
     )
+    from ..safety.journal import FileJournal, default_path
+    from ..safety.policy import resolve_policy
 
     logsetup.configure()
     options = RunOptions(
         tools=tools, read_only=read_only, plugins=split_names(plugins),
         exclude_plugins=split_names(exclude_plugins) or (), strict_plugins=strict_plugins,
         timeout=timeout,
+        confirm=resolve_policy(confirm, os.environ),
     ).with_env(os.environ)
+    journal_path = audit_log or default_path("sandbox" if sandbox else profile)
     if oauth_issuer and transport is not Transport.http:
         raise ValueError("--oauth-issuer protects the HTTP transport: add --transport http")
 
@@ -107,7 +115,11 @@ def run(
         credentials = Credentials(box.base_url, ClientCredentials(box.base_url, client_id, secret),
                                   "sandbox", (secret,))
     else:
-        found = from_environment(os.environ) or _stored(profile, credentials_file)
+        found = from_environment(os.environ)
+        if found is None:
+            found, policy = _stored(profile, credentials_file)
+            if policy and not confirm and not os.environ.get("AUTH0_MCP_CONFIRM"):
+                options = attrs.evolve(options, confirm=resolve_policy(policy, {}))
         if found is None:
             raise CredentialsError(
                 f"no credentials: no login stored as {profile!r} (run `auth0-mcp init`), and "
@@ -132,36 +144,38 @@ def run(
 
         if handover.pending is None:
             return  # stdin closed before anything needed the SDK
-        runtime = await build_runtime(options, credentials, selection=selection)
+        journal = FileJournal(journal_path)
+        runtime = await build_runtime(options, credentials, selection=selection,
+                                      journal=journal)
         try:
             await serve_stdio(runtime.server, handover)
         finally:
             await runtime.aclose()
+            journal.close()
 
     async def stdio() -> None:
         selection = await select_tools(options, credentials)
         await serve(selection, answer_early(selection))
 
     async def http() -> None:
-        from ..remote.app import AuditLog, RemoteSettings
+        from ..remote.app import RemoteSettings
         from ..transports import serve_http
 
         remote = RemoteSettings(
             issuer=oauth_issuer, audience=oauth_audience, public_url=public_url,
             allowed_hosts=split_names(allowed_hosts) or (),
             allowed_origins=split_names(allowed_origins) or (), max_body_bytes=max_body_bytes,
-            calls_per_minute=calls_per_minute, stateless=stateless, audit_file=audit_log,
+            calls_per_minute=calls_per_minute, stateless=stateless,
         )
-        audit = AuditLog(audit_log) if oauth_issuer else None
-        runtime = await build_runtime(options, credentials, audit=audit,
+        journal = FileJournal(journal_path)
+        runtime = await build_runtime(options, credentials, journal=journal,
                                       remote=remote if oauth_issuer else None)
         try:
             _announce(runtime.selection, credentials.domain, transport, host, port, box)
             await serve_http(runtime.server, host, port, remote)
         finally:
             await runtime.aclose()
-            if audit is not None:
-                audit.close()
+            journal.close()
 
     try:
         if transport is Transport.http:
@@ -200,7 +214,8 @@ def _import_serving_half() -> None:
 
 
 def _stored(profile: str, credentials_file: Path | None):
-    """A login stored by ``init``, refreshed as needed; None when there is none."""
+    """A login stored by ``init``, refreshed as needed, and the confirmation policy stored
+    with it; (None, None) when there is none."""
     from ..auth.login import StoredProfileTokens
     from ..auth.store import NoKeyringError, open_store
     from ..credentials import Credentials
@@ -209,12 +224,12 @@ def _stored(profile: str, credentials_file: Path | None):
         store = open_store(credentials_file)
         stored = store.load(profile)
     except NoKeyringError:
-        return None
+        return None, None
     if stored is None:
-        return None
+        return None, None
     secrets = tuple(s for s in (stored.refresh_token, stored.client_secret) if s)
     return Credentials(stored.domain, StoredProfileTokens(store, profile), f"profile:{profile}",
-                       secrets)
+                       secrets), stored.confirm
 
 
 def _announce(selection, domain: str, transport: Transport, host: str, port: int,

@@ -1,22 +1,19 @@
 """The protected Streamable HTTP app: SDK transport + bearer auth + per-caller tools, limits
-and an audit trail."""
+and an audit trail (the
+hash-chained journal of safety/journal.py, the same as stdio's)."""
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import attrs
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.transport_security import TransportSecuritySettings
 
-from ..pipeline import CallRecord
 from ..spec import ToolSpec
 from .verifier import JwksVerifier
 
@@ -31,7 +28,6 @@ class RemoteSettings:
     max_body_bytes: int = 1024 * 1024
     calls_per_minute: int = 120  # per caller
     stateless: bool = False
-    audit_file: Path | None = None
 
 
 def caller_scopes() -> set[str] | None:
@@ -55,31 +51,6 @@ def tools_for_caller(tools: tuple[ToolSpec, ...]) -> Callable[[Any], set[str] | 
         return {t.name for t in tools if set(t.required_scopes) <= scopes}
 
     return visible_for
-
-
-class AuditLog:
-    """One JSON line per tool call: time, caller, tool, redacted arguments, outcome, duration.
-    Never a token: arguments were redacted by the pipeline and no header is recorded."""
-
-    def __init__(self, path: Path | None) -> None:
-        self._path = path
-        self._stream: IO[str] = path.open("a", encoding="utf-8") if path else sys.stderr
-
-    def __call__(self, record: CallRecord) -> None:
-        line = json.dumps({
-            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "caller": record.caller,
-            "tool": record.tool,
-            "arguments": record.arguments,
-            "outcome": "error" if record.is_error else "ok",
-            "duration_ms": round(record.duration_ms, 1),
-        }, separators=(",", ":"), default=str)
-        self._stream.write(line + "\n")
-        self._stream.flush()
-
-    def close(self) -> None:
-        if self._path is not None:
-            self._stream.close()
 
 
 class CallerRateLimit:

@@ -54,6 +54,9 @@ class Harness:
     async def runtime(self, *, scopes: Iterable[str] | None = None, tools: str | None = None,
                       read_only: bool = False, env: Mapping[str, str] | None = None,
                       **options: Any) -> AsyncIterator[Runtime]:
+        # Family tests exercise the family: writes apply at once unless a test asks for a
+        # confirmation policy (confirm="destructive" is what users get).
+        options.setdefault("confirm", "never")
         opts = RunOptions(tools=tools, read_only=read_only, **options)
         runtime = await build_runtime(opts, self.credentials(scopes), env=env or {},
                                       catalog=self.catalog(opts))

@@ -7,14 +7,18 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
 EXE = str(Path(sys.executable).parent / "auth0-mcp")
-# No credentials or filters from the developer's shell leak into a test's server.
+# No credentials or filters from the developer's shell leak into a test's server, and its
+# audit journal goes to a directory of the test run's, not the user's data directory.
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", "DEBUG"))}
+CLEAN_ENV["AUTH0_MCP_JOURNAL_DIR"] = os.environ.get("AUTH0_MCP_JOURNAL_DIR") or tempfile.mkdtemp(
+    prefix="auth0-mcp-test-journal-")
 
 
 def free_port() -> int:

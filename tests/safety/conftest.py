@@ -1,0 +1,73 @@
+"""Helpers for the safety tests: a runtime on the sandbox whose Management API traffic is
+recorded, so a test can prove that nothing mutating left the process."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from mcp import Client
+
+from auth0_mcp.runtime import RunOptions, Runtime, build_runtime
+from auth0_mcp.testing import Harness
+
+SAFE = ("GET", "HEAD")
+
+
+class Recording(httpx.AsyncBaseTransport):
+    """Passes Management API requests through and remembers them (method, path)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.requests: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append((request.method, request.url.path))
+        return await self.inner.handle_async_request(request)
+
+    @property
+    def writes(self) -> list[tuple[str, str]]:
+        return [r for r in self.requests if r[0] not in SAFE]
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@contextlib.asynccontextmanager
+async def recorded(harness: Harness, *, confirm: str = "destructive", **options: Any
+                   ) -> AsyncIterator[tuple[Runtime, Recording]]:
+    transport = Recording()
+    opts = RunOptions(confirm=confirm, **options)
+    runtime = await build_runtime(opts, harness.credentials(), env={},
+                                  catalog=harness.catalog(opts), transport=transport)
+    try:
+        yield runtime, transport
+    finally:
+        await runtime.aclose()
+
+
+@contextlib.asynccontextmanager
+async def session(harness: Harness, *, mode: str = "legacy", elicit: Any = None,
+                  confirm: str = "destructive") -> AsyncIterator[tuple[Client, Runtime,
+                                                                       Recording]]:
+    """An SDK client session (``mode`` picks the protocol era); ``elicit`` makes the client
+    declare elicitation and answer with it."""
+    async with recorded(harness, confirm=confirm) as (runtime, transport):
+        kwargs: dict[str, Any] = {"mode": mode}
+        if elicit is not None:
+            kwargs["elicitation_callback"] = elicit
+        async with Client(runtime.server, **kwargs) as client:
+            yield client, runtime, transport
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def harness(auth0_mcp: Harness) -> Harness:
+    return auth0_mcp

@@ -1,0 +1,124 @@
+"""The confirm-token path (clients without elicitation): the first call answers with the plan
+and a token, nothing sent; the same call plus the token applies it; every misuse is refused
+with a fresh plan, nothing sent."""
+
+from __future__ import annotations
+
+import time
+
+from auth0_mcp.testing import structured, text_of
+
+from .conftest import session, unique
+
+
+async def create_app(client, **fields):
+    return structured(await client.call_tool("auth0_create_application",
+                                             {"name": unique("Safety"), **fields}))
+
+
+async def test_delete_plans_first_and_applies_with_the_token(harness):
+    async with session(harness) as (client, _, wire):
+        app = await create_app(client)
+        cid = app["client_id"]
+        before = len(wire.writes)
+        planned = await client.call_tool("auth0_delete_application", {"client_id": cid})
+        assert not planned.is_error
+        plan = structured(planned)
+        assert plan["applied"] is False and plan["confirm"]
+        assert plan["plan"]["kind"] == "delete" and plan["plan"]["target"] == app["name"]
+        assert plan["plan"]["loses"]["client_id"] == cid
+        assert "client_secret" not in plan["plan"]["loses"]
+        assert "confirm" in text_of(planned) and app["name"] in text_of(planned)
+        assert len(wire.writes) == before  # nothing sent
+        assert cid in harness.sandbox.tenant.collection("clients")
+
+        done = structured(await client.call_tool(
+            "auth0_delete_application", {"client_id": cid, "confirm": plan["confirm"]}))
+        assert done == {"deleted": cid}
+        assert wire.writes[before:] == [("DELETE", f"/api/v2/clients/{cid}")]
+
+
+async def test_each_misuse_is_refused_with_a_fresh_plan_and_nothing_sent(harness):
+    async with session(harness) as (client, runtime, wire):
+        app, other = await create_app(client), await create_app(client)
+        cid = app["client_id"]
+        args = {"client_id": cid}
+        token = structured(await client.call_tool("auth0_delete_application", args))["confirm"]
+        before = len(wire.writes)
+
+        # other arguments (another application)
+        refused = structured(await client.call_tool(
+            "auth0_delete_application", {"client_id": other["client_id"], "confirm": token}))
+        assert refused["applied"] is False and "other arguments" in refused["refused"]
+        assert refused["confirm"] != token  # a fresh plan, with its own token
+
+        # a forged or damaged token
+        forged = structured(await client.call_tool(
+            "auth0_delete_application", {**args, "confirm": token[:-2] + "xx"}))
+        assert "not one this server issued" in forged["refused"]
+
+        # expiry
+        sealer = runtime.pipeline.sealer
+        sealer.clock = lambda: time.time() + sealer.ttl + 1
+        expired = structured(await client.call_tool("auth0_delete_application",
+                                                    {**args, "confirm": token}))
+        assert "expired" in expired["refused"]
+        sealer.clock = time.time
+
+        # a target that changed since the plan
+        fresh = structured(await client.call_tool("auth0_delete_application", args))["confirm"]
+        harness.sandbox.tenant.collection("clients")[cid]["description"] = "changed meanwhile"
+        changed = structured(await client.call_tool("auth0_delete_application",
+                                                    {**args, "confirm": fresh}))
+        assert "target changed" in changed["refused"]
+        assert len(wire.writes) == before
+        assert cid in harness.sandbox.tenant.collection("clients")
+
+        # reuse: the first use applies, the second is refused
+        token = changed["confirm"]
+        structured(await client.call_tool("auth0_delete_application",
+                                          {**args, "confirm": token}))
+        assert len(wire.writes) == before + 1
+        reused = await client.call_tool("auth0_delete_application", {**args, "confirm": token})
+        assert len(wire.writes) == before + 1
+        assert reused.is_error or "already used" in structured(reused).get("refused", "")
+
+
+async def test_update_plan_shows_the_exact_diff(harness):
+    async with session(harness) as (client, _, wire):
+        app = await create_app(client, callbacks=["https://a.example/cb", "https://b.example/cb"])
+        cid = app["client_id"]
+        before = len(wire.writes)
+        planned = structured(await client.call_tool("auth0_update_application", {
+            "client_id": cid, "set": {"description": "new words"},
+            "add": {"callbacks": ["https://c.example/cb"]},
+            "remove": {"callbacks": ["https://a.example/cb"]}}))
+        assert planned["applied"] is False and len(wire.writes) == before
+        assert planned["plan"]["changes"] == {
+            "callbacks": {"+": ["https://c.example/cb"], "-": ["https://a.example/cb"]},
+            "description": {"from": None, "to": "new words"}}
+        assert planned["plan"]["requests"] == [f"PATCH /clients/{cid}"]
+
+
+async def test_an_update_that_removes_nothing_critical_applies_at_once(harness):
+    async with session(harness) as (client, _, wire):
+        cid = (await create_app(client))["client_id"]
+        before = len(wire.writes)
+        done = structured(await client.call_tool("auth0_update_application", {
+            "client_id": cid, "set": {"description": "harmless"}}))
+        assert done["client_id"] == cid
+        assert wire.writes[before:] == [("PATCH", f"/api/v2/clients/{cid}")]
+
+
+async def test_policies_writes_and_never(harness):
+    async with session(harness, confirm="writes") as (client, _, wire):
+        planned = structured(await client.call_tool("auth0_create_application",
+                                                    {"name": unique("Planned")}))
+        assert planned["applied"] is False and planned["plan"]["kind"] == "create"
+        assert planned["plan"]["body"]["name"].startswith("Planned")
+        assert wire.writes == []
+    async with session(harness, confirm="never") as (client, _, wire):
+        cid = (await create_app(client))["client_id"]
+        gone = structured(await client.call_tool("auth0_delete_application",
+                                                 {"client_id": cid}))
+        assert gone == {"deleted": cid}
