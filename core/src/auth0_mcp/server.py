@@ -12,6 +12,7 @@ from typing import Any
 
 import mcp.types as types
 from mcp.server import Server, ServerRequestContext
+from mcp.shared.exceptions import NoBackChannelError
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from . import __version__
@@ -42,10 +43,12 @@ def asker_for(ctx: ServerRequestContext[Any], params: types.CallToolRequestParam
             answer = {"action": "cancel"}
         return Asker(modern=True, answer=answer, state=params.request_state)
 
-    async def elicit(message: str, schema: dict[str, Any]) -> dict[str, Any]:
+    async def elicit(message: str, schema: dict[str, Any]) -> dict[str, Any] | None:
         try:
             result = await ctx.session.elicit_form(message, schema,
                                                    related_request_id=ctx.request_id)
+        except NoBackChannelError:  # this transport cannot ask mid-call (stateless HTTP)
+            return None
         except Exception as exc:  # the client failed to ask: that is not a yes
             log.warning("elicitation failed: %s", type(exc).__name__)
             return {"action": "cancel"}

@@ -30,7 +30,7 @@ class Asker:
     ``modern`` means the call may answer input-required, and ``answer``/``state`` carry the
     client's reply when it calls again."""
 
-    elicit: Callable[[str, dict[str, Any]], Awaitable[Mapping[str, Any]]] | None = None
+    elicit: Callable[[str, dict[str, Any]], Awaitable[Mapping[str, Any] | None]] | None = None
     modern: bool = False
     answer: Mapping[str, Any] | None = None  # {"action": ..., "content": {...}}
     state: str | None = None
@@ -137,8 +137,10 @@ class Gate:
             return Verdict(True, plan)
         if not needs_confirmation(self.policy, spec, plan):
             return Verdict(True, plan)
+        reply = None
         if asker is not None and asker.elicit is not None:
-            reply = await asker.elicit(*self._question(plan))
+            reply = await asker.elicit(*self._question(plan))  # None: it could not ask
+        if reply is not None:
             declined = self._declined(plan, reply)
             if declined is not None:
                 return declined
