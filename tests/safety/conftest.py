@@ -38,12 +38,13 @@ class Recording(httpx.AsyncBaseTransport):
 
 
 @contextlib.asynccontextmanager
-async def recorded(harness: Harness, *, confirm: str = "destructive", **options: Any
-                   ) -> AsyncIterator[tuple[Runtime, Recording]]:
+async def recorded(harness: Harness, *, confirm: str = "destructive", journal: Any = None,
+                   **options: Any) -> AsyncIterator[tuple[Runtime, Recording]]:
     transport = Recording()
     opts = RunOptions(confirm=confirm, **options)
     runtime = await build_runtime(opts, harness.credentials(), env={},
-                                  catalog=harness.catalog(opts), transport=transport)
+                                  catalog=harness.catalog(opts), transport=transport,
+                                  journal=journal)
     try:
         yield runtime, transport
     finally:

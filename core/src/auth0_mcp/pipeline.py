@@ -160,9 +160,14 @@ class Pipeline:
         """Declared secret fields masked whatever their key, then the usual patterns."""
         secret = spec.secret_fields if spec is not None else frozenset()
 
+        def hide(value: Any) -> Any:  # a secret map keeps its keys: {"API_KEY": masked}
+            if isinstance(value, dict):
+                return {k: REDACTED if v not in (None, "") else v for k, v in value.items()}
+            return REDACTED if value not in (None, "") else value
+
         def mask(value: Any) -> Any:
             if isinstance(value, dict):
-                return {k: REDACTED if k in secret and v not in (None, "") else mask(v)
+                return {k: hide(v) if k in secret else mask(v)
                         for k, v in value.items() if k != CONFIRM}
             if isinstance(value, list):
                 return [mask(v) for v in value]
