@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import mcp.types as types
 from mcp import Client
 
 from auth0_mcp.pipeline import Pipeline
