@@ -56,9 +56,9 @@ class Outcome:
 class _Call:
     """What the journal learns about one call as it goes."""
 
+    call_id: str = attrs.Factory(lambda: secrets.token_hex(6))
     outcome: str = "ok"
     plan: Plan | None = None
-    detail: str | None = None
 
 
 def _path(error: jsonschema.ValidationError) -> str:
@@ -130,9 +130,8 @@ class Pipeline:
                 outcome = await self._call(name, arguments, allowed, asker, record)
         finally:
             TRACE.reset(token)
-        call_id = secrets.token_hex(6)
-        self._journal(call_id, name, arguments, caller, record, trace, outcome, started)
-        return attrs.evolve(outcome, call_id=call_id)
+        self._journal(record.call_id, name, arguments, caller, record, trace, outcome, started)
+        return attrs.evolve(outcome, call_id=record.call_id)
 
     def _journal(self, call_id: str, name: str, arguments: dict[str, Any], caller: str | None,
                  record: _Call, trace: Trace, outcome: Outcome, started: float) -> None:
@@ -222,7 +221,12 @@ class Pipeline:
                     result = await spec.handler(ctx, args)
                 else:
                     result = await self._apply(spec, ctx, args, plan)
-            return self._success(result)
+            outcome = self._success(result)
+            if plan is not None and plan.before is not None and spec.kind in ("update",
+                                                                               "delete"):
+                outcome = attrs.evolve(outcome, text=f"{outcome.text}\nUndo: auth0_undo "
+                                       f"call_id={record.call_id}")
+            return outcome
         except InvalidArguments as exc:
             record.outcome = "invalid"
             return self._error(f"{name} failed: {exc}")

@@ -22,6 +22,7 @@ from .safety.gate import Asker
 from .spec import ToolSpec
 
 log = logging.getLogger("auth0_mcp.server")
+CALL_ID = "auth0-mcp/call_id"  # result _meta: the journal's id of the call (undo, audit show)
 
 def to_mcp_tool(spec: ToolSpec) -> types.Tool:
     return types.Tool.model_validate(spec.listing)
@@ -97,6 +98,7 @@ def build_server(
             content=[types.TextContent(type="text", text=outcome.text)],
             structured_content=dict(outcome.data) if outcome.data is not None else None,
             is_error=outcome.is_error,
+            _meta={CALL_ID: outcome.call_id} if outcome.call_id else None,
         )
 
     return Server(

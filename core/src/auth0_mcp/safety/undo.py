@@ -36,6 +36,14 @@ def find_entry(entries: Iterable[Mapping[str, Any]], call_id: str) -> Mapping[st
                     "shows the calls")
 
 
+def still(current: Any, expected: Any) -> bool:
+    """``current`` still holds what the call set (objects: the keys it sent, as Auth0 merges
+    a PATCHed object into the stored one)."""
+    if isinstance(expected, Mapping) and isinstance(current, Mapping):
+        return all(k in current and still(current[k], v) for k, v in expected.items())
+    return canonical(current) == canonical(expected)
+
+
 def _kept(value: Any) -> bool:
     return value != REDACTED and REDACTED not in canonical(value)
 
@@ -48,7 +56,7 @@ async def undo(ctx: ToolContext, entry: Mapping[str, Any], tools: Mapping[str, T
         current = await ctx.api.get(path)
         after = record.get("after") or {}
         moved = [f for f in record["fields"] if _kept(after.get(f))
-                 and canonical((current or {}).get(f)) != canonical(after.get(f))]
+                 and not still((current or {}).get(f), after.get(f))]
         if moved and not force:
             raise ToolError(f"{label or path} changed since call {entry['call_id']} "
                             f"({', '.join(moved)}); undo would overwrite that. Give force=true "
