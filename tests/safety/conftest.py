@@ -65,6 +65,21 @@ async def session(harness: Harness, *, mode: str = "legacy", elicit: Any = None,
             yield client, runtime, transport
 
 
+async def run_cli(*args: str, env: dict[str, str] | None = None) -> Any:
+    """``auth0-mcp ARGS`` as a process (without blocking the event loop the sandbox's
+    clients share): ``returncode``, ``stdout`` and ``stderr`` as text."""
+    import subprocess
+
+    import anyio
+
+    from auth0_mcp.testing.processes import CLEAN_ENV, EXE
+
+    done = await anyio.run_process([EXE, *args], env=env or CLEAN_ENV, check=False,
+                                   stdin=subprocess.DEVNULL)
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(),
+                                       done.stderr.decode())
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 

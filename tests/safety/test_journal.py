@@ -18,9 +18,8 @@ from auth0_mcp.safety.journal import FileJournal, MemoryJournal, read_entries, v
 from auth0_mcp.server import build_server
 from auth0_mcp.spec import tool
 from auth0_mcp.testing import structured
-from auth0_mcp.testing.processes import CLEAN_ENV, EXE
 
-from .conftest import recorded, unique
+from .conftest import recorded, run_cli, unique
 from .test_elicitation import Person
 
 SECRET_VALUE = "sk_live_do-not-journal-4242"
@@ -46,9 +45,8 @@ async def fill(harness: Any, path: Path) -> None:
     journal.close()
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([EXE, "audit", *args], capture_output=True, text=True, timeout=60,
-                          env=CLEAN_ENV, stdin=subprocess.DEVNULL)
+async def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return await run_cli("audit", *args)
 
 
 async def test_every_call_is_journaled_with_its_outcome_and_no_secret(harness, tmp_path):
@@ -72,24 +70,24 @@ async def test_every_call_is_journaled_with_its_outcome_and_no_secret(harness, t
 async def test_audit_verify_detects_an_edited_a_removed_and_a_swapped_line(harness, tmp_path):
     path = tmp_path / "j.jsonl"
     await fill(harness, path)
-    ok = cli("verify", "--journal", str(path))
+    ok = await cli("verify", "--journal", str(path))
     assert ok.returncode == 0 and "6 calls, chain intact" in ok.stdout
-    listed = cli("list", "--journal", str(path))
+    listed = await cli("list", "--journal", str(path))
     assert listed.returncode == 0 and "auth0_delete_application  declined" in listed.stdout
     lines = path.read_text().splitlines(keepends=True)
 
-    def broken(text: str) -> subprocess.CompletedProcess[str]:
+    async def broken(text: str) -> subprocess.CompletedProcess[str]:
         bad = tmp_path / "bad.jsonl"
         bad.write_text(text)
-        return cli("verify", "--journal", str(bad))
+        return await cli("verify", "--journal", str(bad))
 
     edited = json.loads(lines[3])
     edited["outcome"] = "ok"
-    result = broken("".join([*lines[:3], json.dumps(edited) + "\n", *lines[4:]]))
+    result = await broken("".join([*lines[:3], json.dumps(edited) + "\n", *lines[4:]]))
     assert result.returncode == 1 and "line 4 (seq 4): edited" in result.stderr
-    result = broken("".join([*lines[:2], *lines[3:]]))
+    result = await broken("".join([*lines[:2], *lines[3:]]))
     assert result.returncode == 1 and "removed or moved" in result.stderr
-    result = broken("".join([lines[0], lines[2], lines[1], *lines[3:]]))
+    result = await broken("".join([lines[0], lines[2], lines[1], *lines[3:]]))
     assert result.returncode == 1 and "removed or moved" in result.stderr
 
 

@@ -4,7 +4,6 @@ unless forced; the undo itself is confirmed like any destructive write."""
 
 from __future__ import annotations
 
-import subprocess
 from typing import Any
 
 from mcp import Client
@@ -12,9 +11,9 @@ from mcp import Client
 from auth0_mcp.safety.journal import FileJournal
 from auth0_mcp.server import CALL_ID
 from auth0_mcp.testing import structured, text_of
-from auth0_mcp.testing.processes import CLEAN_ENV, EXE
+from auth0_mcp.testing.processes import CLEAN_ENV
 
-from .conftest import recorded, unique
+from .conftest import recorded, run_cli, unique
 
 FIELDS = ("name", "description", "callbacks", "web_origins", "allowed_logout_urls",
           "jwt_configuration", "grant_types", "client_metadata")
@@ -106,12 +105,10 @@ async def test_cli_undo_from_the_profiles_journal(harness, sandbox, tmp_path):
     journal.close()
     env = {**CLEAN_ENV, "AUTH0_DOMAIN": sandbox.base_url,
            "AUTH0_TOKEN": sandbox.mint_token(["read:clients", "update:clients"])}
-    result = subprocess.run([EXE, "undo", changed.meta[CALL_ID], "--yes", "--journal",
-                             str(path)], capture_output=True, text=True, timeout=60, env=env,
-                            stdin=subprocess.DEVNULL)
+    result = await run_cli("undo", changed.meta[CALL_ID], "--yes", "--journal", str(path),
+                           env=env)
     assert result.returncode == 0, result.stderr
     assert "Restored description" in result.stdout
     assert sandbox.tenant.collection("clients")[cid]["description"] == "kept"
-    verified = subprocess.run([EXE, "audit", "verify", "--journal", str(path)],
-                              capture_output=True, text=True, timeout=60, env=CLEAN_ENV)
+    verified = await run_cli("audit", "verify", "--journal", str(path))
     assert verified.returncode == 0 and "4 calls" in verified.stdout  # undo: plan + apply
