@@ -220,7 +220,7 @@ class Pipeline:
                 if spec.kind == "read" or ctx.api.read_only:
                     result = await spec.handler(ctx, args)
                 else:
-                    result = await self._apply(spec, ctx, args, plan)
+                    result = await self._apply(spec, ctx, args)
             outcome = self._success(result)
             if plan is not None and plan.before is not None and spec.kind in ("update",
                                                                                "delete"):
@@ -240,29 +240,28 @@ class Pipeline:
             return self._error(f"{name} failed with an internal error ({type(exc).__name__}); "
                                "details are in the server's log.")
 
-    async def _apply(self, spec: ToolSpec, ctx: ToolContext, args: Any,
-                     plan: Plan | None) -> Any:
+    async def _apply(self, spec: ToolSpec, ctx: ToolContext, args: Any) -> Any:
         try:
             return await spec.handler(ctx, args)
         except UpstreamUnavailable as exc:
             trace = TRACE.get()
             if trace is None or trace.unknown is None:
                 raise
-            found = await self._look_after_unknown(spec, ctx, plan, trace.unknown)
+            found = await self._look_after_unknown(spec, ctx, trace)
             raise UpstreamUnavailable(
                 f"{exc} The connection failed after {' '.join(trace.unknown)} was sent: the "
                 f"change may or may not have been applied. {found} Check before retrying; "
                 "a blind retry could apply it twice.") from None
 
-    async def _look_after_unknown(self, spec: ToolSpec, ctx: ToolContext, plan: Plan | None,
-                                  sent: tuple[str, str]) -> str:
+    async def _look_after_unknown(self, spec: ToolSpec, ctx: ToolContext, trace: Trace) -> str:
         """Read what is there now: the target of an update or delete, or (a create) objects
         of the collection carrying the new object's name."""
-        path = sent[1].split("/api/v2", 1)[-1]
+        assert trace.unknown is not None
+        path = trace.unknown[1].split("/api/v2", 1)[-1]
         try:
-            if spec.kind == "create":
+            if trace.unknown[0] == "POST":
                 label = spec.target.label if spec.target else "name"
-                body = plan.writes[0].body if plan and plan.writes else None
+                body = trace.body
                 name = body.get(label) if isinstance(body, Mapping) else None
                 if name is None:
                     return "Its name is unknown, so it could not be looked up."

@@ -3,7 +3,9 @@ whose answer never came (its outcome is unknown: it may or may not have been app
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +24,7 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol,
 class Trace:
     request_ids: list[str] = attrs.Factory(list)
     unknown: tuple[str, str] | None = None  # (method, path) of a write sent but not answered
+    body: Any = None  # its JSON body
 
 
 TRACE: contextvars.ContextVar[Trace | None] = contextvars.ContextVar("auth0_mcp_trace",
@@ -43,6 +46,8 @@ class TracingTransport(httpx.AsyncBaseTransport):
         except (httpx.TransportError, OSError):
             if trace is not None and request.method not in SAFE:
                 trace.unknown = (request.method, request.url.path)
+                with contextlib.suppress(ValueError):
+                    trace.body = json.loads(request.content or b"null")
             raise
         if trace is not None:
             for name in REQUEST_ID_HEADERS:
