@@ -122,3 +122,35 @@ async def test_policies_writes_and_never(harness):
         gone = structured(await client.call_tool("auth0_delete_application",
                                                  {"client_id": cid}))
         assert gone == {"deleted": cid}
+
+
+async def test_init_stores_the_policy_with_the_profile_and_run_uses_it(sandbox, tmp_path):
+    import json
+
+    from mcp import Client
+    from mcp.client.stdio import StdioServerParameters
+
+    from auth0_mcp.testing.processes import CLEAN_ENV, EXE
+
+    from .conftest import run_cli
+
+    creds = tmp_path / "creds.json"
+    client_id, secret = sandbox.admin_credentials
+    env = {**CLEAN_ENV, "AUTH0_CLIENT_SECRET": secret}
+    bad = await run_cli("init", "--auth0-domain", sandbox.base_url, "--auth0-client-id",
+                        client_id, "--credentials-file", str(creds), "--confirm", "sometimes",
+                        env=env)
+    assert bad.returncode != 0 and "destructive, writes, never" in bad.stderr
+    done = await run_cli("init", "--auth0-domain", sandbox.base_url, "--auth0-client-id",
+                         client_id, "--credentials-file", str(creds), "--profile", "ci",
+                         "--confirm", "never", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(creds.read_text())["profiles"]["ci"]["confirm"] == "never"
+    server = StdioServerParameters(command=EXE, args=["run", "--profile", "ci",
+                                                      "--credentials-file", str(creds)],
+                                   env=CLEAN_ENV)
+    async with Client(server, read_timeout_seconds=30) as client:
+        cid = structured(await client.call_tool("auth0_create_application",
+                                                {"name": unique("Ci")}))["client_id"]
+        gone = await client.call_tool("auth0_delete_application", {"client_id": cid})
+        assert structured(gone) == {"deleted": cid}  # "never": no plan first

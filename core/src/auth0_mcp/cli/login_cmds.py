@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from .options import ReadOnly, Tools
+from .options import Confirm, ReadOnly, Tools
 
 Profile = Annotated[str, typer.Option("--profile", envvar="AUTH0_MCP_PROFILE",
                                       help="Name of the stored login (several tenants side by "
@@ -81,6 +81,7 @@ def init(
         help="claude-code: user or project; vscode: global or workspace.")] = None,
     project_dir: Annotated[Path | None, typer.Option(
         help="The project folder for --scope project/workspace (default: here).")] = None,
+    confirm: Confirm = None,
     no_login: Annotated[bool, typer.Option("--no-login", help="Only write the client "
                                            "configuration (reuse a stored login).")] = False,
 ) -> None:
@@ -103,6 +104,9 @@ def init(
     )
     from ..auth.store import Profile as Stored
     from ..auth.store import open_store
+    from ..safety.policy import resolve_policy
+
+    policy = resolve_policy(confirm, {}) if confirm else None  # a bad value fails before login
 
     if no_login:
         if not client:
@@ -136,6 +140,7 @@ def init(
     except LoginError as exc:
         typer.echo(f"auth0-mcp: login failed: {exc}", err=True)
         raise typer.Exit(1) from None
+    stored.confirm = policy
     store.save(stored)
     typer.echo(f"Logged in to {stored.domain} as profile {profile!r} "
                f"({len(stored.scopes)} scopes). Start the server with "
