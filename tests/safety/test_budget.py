@@ -1,0 +1,18 @@
+"""The safety layer's context cost: the whole catalog of today's five families, with
+auth0_undo and the confirm argument of every write, stays within 22,500 bytes of tools/list."""
+
+from __future__ import annotations
+
+from auth0_mcp.runtime import RunOptions, load_catalog
+from auth0_mcp.server import to_mcp_tool
+
+
+def test_the_catalog_with_the_safety_layer_fits_in_22_5_kb():
+    tools = load_catalog(RunOptions()).tools
+    assert "auth0_undo" in {t.name for t in tools}
+    listed = "{\"tools\":[" + ",".join(
+        to_mcp_tool(t).model_dump_json(by_alias=True, exclude_none=True) for t in tools) + "]}"
+    assert len(listed.encode()) <= 22_500, len(listed.encode())
+    writes = [t for t in tools if t.kind != "read"]
+    assert writes and all("confirm" in t.listing["inputSchema"]["properties"] for t in writes)
+    assert not any("onfirm with the user" in t.description for t in tools)
