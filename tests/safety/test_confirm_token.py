@@ -154,3 +154,23 @@ async def test_init_stores_the_policy_with_the_profile_and_run_uses_it(sandbox, 
                                                 {"name": unique("Ci")}))["client_id"]
         gone = await client.call_tool("auth0_delete_application", {"client_id": cid})
         assert structured(gone) == {"deleted": cid}  # "never": no plan first
+
+
+async def test_a_delete_plan_names_what_depends_on_it(harness):
+    async with session(harness, confirm="never") as (client, _, _wire):
+        api = structured(await client.call_tool("auth0_create_resource_server", {
+            "name": unique("Deps"), "identifier": f"https://{unique('deps')}.example",
+            "scopes": [{"value": "read:deps"}]}))
+        app = await create_app(client, app_type="non_interactive")
+        structured(await client.call_tool("auth0_create_application_grant", {
+            "client_id": app["client_id"], "audience": api["identifier"],
+            "scope": ["read:deps"]}))
+    async with session(harness) as (client, _, wire):
+        before = len(wire.writes)
+        plan = structured(await client.call_tool("auth0_delete_resource_server",
+                                                 {"id": api["id"]}))["plan"]
+        assert plan["dependents"] == {"grants": [app["client_id"]]}
+        plan = structured(await client.call_tool("auth0_delete_application",
+                                                  {"client_id": app["client_id"]}))["plan"]
+        assert plan["dependents"] == {"grants": [f"{api['identifier']} (read:deps)"]}
+        assert len(wire.writes) == before

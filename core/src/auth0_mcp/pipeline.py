@@ -212,7 +212,7 @@ class Pipeline:
             plan = None
             if spec.kind != "read" and not ctx.api.read_only:
                 # Not under the call's time limit: it may wait for a person's answer.
-                verdict = await self.gate.check(spec, ctx, args, arguments, asker)
+                verdict = await self.gate.check(spec, ctx, args, arguments, asker, timeout)
                 record.plan = plan = verdict.plan
                 if not verdict.apply:
                     return self._answer(verdict, record)

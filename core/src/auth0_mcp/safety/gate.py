@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import anyio
 import attrs
 
 from ..context import ToolContext
@@ -114,14 +115,17 @@ class Gate:
     redact: Callable[[Any], Any]
 
     async def check(self, spec: ToolSpec, ctx: ToolContext, args: Any,
-                    arguments: Mapping[str, Any], asker: Asker | None) -> Verdict:
+                    arguments: Mapping[str, Any], asker: Asker | None,
+                    plan_within: float = 60.0) -> Verdict:
+        """``plan_within`` seconds bound the planning (not the wait for a person's answer)."""
         token = arguments.get(CONFIRM)
         answer = asker.answer if asker is not None else None
         if token is None and answer is not None and asker is not None:
             token = asker.state
         if token is None and not plans_before_applying(self.policy, spec):
             return Verdict(True)
-        plan, result = await make_plan(spec, ctx, args)
+        with anyio.fail_after(plan_within):
+            plan, result = await make_plan(spec, ctx, args)
         if plan is None:
             return Verdict(False, result=result)
         if answer is not None:

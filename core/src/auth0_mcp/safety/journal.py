@@ -76,6 +76,7 @@ class FileJournal:
         self._lock = threading.Lock()
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         self._stream = os.fdopen(fd, "a", encoding="utf-8")
+        self._tail: tuple[int, int, str] | None = None  # (file size, seq, hash) we wrote last
 
     def _last(self) -> tuple[int, str]:
         last = None
@@ -95,10 +96,15 @@ class FileJournal:
 
     def append(self, entry: Mapping[str, Any]) -> dict[str, Any]:
         with self._lock, _flocked(self._stream):
-            seq, prev = self._last()
+            size = os.fstat(self._stream.fileno()).st_size
+            if self._tail is not None and self._tail[0] == size:
+                seq, prev = self._tail[1], self._tail[2]  # nobody else appended since
+            else:
+                seq, prev = self._last()
             sealed = seal(entry, seq + 1, prev)
             self._stream.write(canonical(sealed) + "\n")
             self._stream.flush()
+            self._tail = (os.fstat(self._stream.fileno()).st_size, seq + 1, sealed["hash"])
         return sealed
 
     def entries(self) -> Iterator[dict[str, Any]]:

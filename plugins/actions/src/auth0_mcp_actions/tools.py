@@ -206,8 +206,20 @@ def recreate_action(prior: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return "/actions/actions", {k: prior[k] for k in keep if prior.get(k) is not None}
 
 
+async def bound_to(ctx: ToolContext, prior: dict[str, Any]) -> dict[str, Any] | None:
+    """The flows that run it: deleting it (with force) takes it out of them."""
+    from .bindings import current_bindings
+
+    flows = []
+    for trigger in prior.get("supported_triggers") or []:
+        bound = await current_bindings(ctx, trigger["id"])
+        if any((b.get("action") or {}).get("id") == prior.get("id") for b in bound):
+            flows.append(trigger["id"])
+    return {"bound_to": flows} if flows else None
+
+
 @tool(name="auth0_delete_action", title="Delete Action", kind="delete", destructive=True,
-      target=Target(recreate=recreate_action),
+      target=Target(recreate=recreate_action, dependents=bound_to),
       idempotent=True, scopes=["delete:actions"], output=returns(deleted="string"),
       example={"id": EXAMPLE_ID})
 async def delete_action(ctx: ToolContext, args: DeleteArgs) -> dict[str, Any]:
