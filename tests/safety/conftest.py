@@ -8,33 +8,11 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 from mcp import Client
 
 from auth0_mcp.runtime import RunOptions, Runtime, build_runtime
-from auth0_mcp.testing import Harness
-
-SAFE = ("GET", "HEAD")
-
-
-class Recording(httpx.AsyncBaseTransport):
-    """Passes Management API requests through and remembers them (method, path)."""
-
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.requests: list[tuple[str, str]] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append((request.method, request.url.path))
-        return await self.inner.handle_async_request(request)
-
-    @property
-    def writes(self) -> list[tuple[str, str]]:
-        return [r for r in self.requests if r[0] not in SAFE]
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+from auth0_mcp.testing import Harness, Recording
 
 
 @contextlib.asynccontextmanager

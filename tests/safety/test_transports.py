@@ -4,7 +4,6 @@ that does not, against a sandbox tenant over real HTTP that the test inspects.""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from mcp.client.stdio import StdioServerParameters
 
 from auth0_mcp.safety.journal import read_entries, verify
 from auth0_mcp.testing import structured, text_of
-from auth0_mcp.testing.processes import CLEAN_ENV, EXE, free_port, stop, wait_until_up
+from auth0_mcp.testing.processes import CLEAN_ENV, EXE, http_server
 
 from .conftest import unique
 from .test_elicitation import Person
@@ -33,16 +32,8 @@ def env(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str
 
 @pytest.fixture(scope="module")
 def http_url(env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([EXE, "run", "--transport", "http", "--port", str(port)],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
-    url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        wait_until_up(url, proc)
+    with http_server(env=env) as url:
         yield url
-    finally:
-        stop(proc)
 
 
 def connect(transport: str, env: dict[str, str], url: str | None, mode: str,

@@ -9,29 +9,13 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 from mcp import Client
 
 from auth0_mcp.runtime import RunOptions, build_runtime
-from auth0_mcp.testing import structured, text_of
+from auth0_mcp.testing import Recording, structured, text_of
 
 SCOPES = ["read:forms", "create:forms", "update:forms", "delete:forms"]
-
-
-class Recording(httpx.AsyncBaseTransport):
-    """Passes Management API requests through and remembers them (method, path)."""
-
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.requests: list[tuple[str, str]] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append((request.method, request.url.path))
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
 
 @contextlib.asynccontextmanager

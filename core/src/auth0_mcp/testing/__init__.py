@@ -15,9 +15,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from .harness import Harness, structured, text_of
+from .harness import Harness, Recording, structured, text_of
 
-__all__ = ["Harness", "structured", "text_of"]
+__all__ = ["Harness", "Recording", "structured", "text_of"]
 
 
 @pytest.fixture(scope="session")

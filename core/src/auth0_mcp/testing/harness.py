@@ -8,11 +8,32 @@ import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
+import httpx
 import mcp.types as types
 from mcp import Client
 
 from ..credentials import ClientCredentials, Credentials, StaticToken
 from ..runtime import Catalog, RunOptions, Runtime, build_runtime, load_catalog
+
+
+class Recording(httpx.AsyncBaseTransport):
+    """A Management API transport that passes requests through and remembers them
+    (method, path): what proves a call sent, or did not send, a write."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.requests: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append((request.method, request.url.path))
+        return await self.inner.handle_async_request(request)
+
+    @property
+    def writes(self) -> list[tuple[str, str]]:
+        return [r for r in self.requests if r[0] not in ("GET", "HEAD")]
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 def text_of(result: types.CallToolResult) -> str:

@@ -3,12 +3,14 @@ environment, a free loopback port, waiting for it to answer, and stopping it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -47,3 +49,19 @@ def stop(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
     proc.communicate()
+
+
+@contextlib.contextmanager
+def http_server(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``auth0-mcp run --transport http ARGS`` on a free port until the block ends; yields
+    the /mcp URL."""
+    port = free_port()
+    proc = subprocess.Popen([EXE, "run", "--transport", "http", "--port", str(port), *args],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env or CLEAN_ENV)
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        wait_until_up(url, proc)
+        yield url
+    finally:
+        stop(proc)
