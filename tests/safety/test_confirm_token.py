@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import time
 
+import attrs
+
+from auth0_mcp import arg, tool
+from auth0_mcp.pipeline import Pipeline
+from auth0_mcp.redaction import Redactor
 from auth0_mcp.testing import structured, text_of
 
 from .conftest import session, unique
@@ -96,7 +101,7 @@ async def test_update_plan_shows_the_exact_diff(harness):
         assert planned["applied"] is False and len(wire.writes) == before
         assert planned["plan"]["changes"] == {
             "callbacks": {"+": ["https://c.example/cb"], "-": ["https://a.example/cb"]},
-            "description": {"from": None, "to": "new words"}}
+            "description": {"from": None, "to": "\u2039new words\u203a"}}  # free text: fenced
         assert planned["plan"]["requests"] == [f"PATCH /clients/{cid}"]
 
 
@@ -173,4 +178,65 @@ async def test_a_delete_plan_names_what_depends_on_it(harness):
         plan = structured(await client.call_tool("auth0_delete_application",
                                                   {"client_id": app["client_id"]}))["plan"]
         assert plan["dependents"] == {"grants": [f"{api['identifier']} (read:deps)"]}
+        assert len(wire.writes) == before
+
+
+@attrs.frozen
+class CopyArgs:
+    source: str = arg()
+    target: str = arg()
+
+
+@tool(name="auth0_copy_description", title="Copy", kind="update", scopes=[])
+async def copy_description(ctx, args: CopyArgs):
+    """Copy one application's description to another (reads more than its target)."""
+    source = await ctx.api.get(f"/clients/{args.source}")
+    return await ctx.api.patch(f"/clients/{args.target}",
+                               {"description": source.get("description") or ""})
+
+
+async def test_the_first_write_applied_is_the_one_confirmed(harness):
+    """A handler that reads something besides its target: if that changed after the plan was
+    confirmed, the write it would now send differs, and it is not sent."""
+    async with session(harness, confirm="never") as (client, runtime, wire):
+        source, target = await create_app(client), await create_app(client)
+        pipeline = Pipeline([copy_description], runtime.pipeline._context, Redactor(),
+                            confirm="writes")
+        args = {"source": source["client_id"], "target": target["client_id"]}
+        clients = harness.sandbox.tenant.collection("clients")
+        clients[source["client_id"]]["description"] = "shown to the user"
+        planned = await pipeline.call("auth0_copy_description", args)
+        assert planned.data["plan"]["changes"]["description"]["to"] == \
+            "\u2039shown to the user\u203a"
+        clients[source["client_id"]]["description"] = "swapped afterwards"
+        before = len(wire.writes)
+        applied = await pipeline.call("auth0_copy_description",
+                                      {**args, "confirm": planned.data["confirm"]})
+        assert not applied.is_error and applied.data["applied"] is False
+        assert "other requests than the plan showed" in applied.data["refused"]
+        assert len(wire.writes) == before
+        assert clients[target["client_id"]].get("description") != "swapped afterwards"
+
+
+async def test_what_changed_while_the_user_was_asked_is_not_applied(harness):
+    from auth0_mcp.safety.gate import Asker
+
+    async with session(harness, confirm="never") as (client, runtime, wire):
+        source, target = await create_app(client), await create_app(client)
+        clients = harness.sandbox.tenant.collection("clients")
+        clients[source["client_id"]]["description"] = "shown to the user"
+
+        async def person(message: str, schema: dict) -> dict:
+            assert "shown to the user" in message
+            clients[source["client_id"]]["description"] = "swapped while asked"
+            return {"action": "accept", "content": {}}
+
+        pipeline = Pipeline([copy_description], runtime.pipeline._context, Redactor(),
+                            confirm="writes")
+        before = len(wire.writes)
+        applied = await pipeline.call("auth0_copy_description",
+                                      {"source": source["client_id"],
+                                       "target": target["client_id"]},
+                                      asker=Asker(elicit=person))
+        assert applied.is_error and "other content than the plan" in applied.text
         assert len(wire.writes) == before

@@ -29,7 +29,7 @@ from .safety.confirm import CONFIRM, Sealer
 from .safety.fence import fence
 from .safety.gate import Asker, Gate, Verdict
 from .safety.journal import JournalSink, MemoryJournal, now
-from .safety.plan import Plan, brief
+from .safety.plan import GuardedClient, Plan, brief
 from .safety.wire import TRACE, Trace, first_list
 from .spec import ToolResult, ToolSpec
 from .state import MemoryState
@@ -220,6 +220,8 @@ class Pipeline:
                 if spec.kind == "read" or ctx.api.read_only:
                     result = await spec.handler(ctx, args)
                 else:
+                    if plan is not None:  # what was shown is what goes first
+                        ctx = attrs.evolve(ctx, api=GuardedClient(ctx.api, plan.writes[0]))
                     result = await self._apply(spec, ctx, args)
             outcome = self._success(result)
             if plan is not None and plan.before is not None and spec.kind in ("update",
@@ -282,7 +284,7 @@ class Pipeline:
             return Outcome(None, "", False, input_required=verdict.input_required)
         if verdict.data is None and verdict.plan is None:
             return self._success(verdict.result)
-        data = self.redactor.data(dict(verdict.data or {}))
+        data = fence(self.redactor.data(dict(verdict.data or {})))
         return Outcome(data, self.redactor.text(verdict.text), False)
 
     def _structure(self, spec: ToolSpec, arguments: Mapping[str, Any],

@@ -1,9 +1,10 @@
 """Confirmation: the policy that decides which calls need a person's yes, and the sealed,
 single-use token a client without elicitation sends back to apply a plan.
 
-A token is HMAC-sealed by this server's key and binds the tool, the canonical arguments and the
-hash of the target state the plan was made from; it expires (10 minutes by default) and is
-spent through ``StateStore.claim`` so it works once, across instances when the store is shared.
+A token is HMAC-sealed by this server's key and binds the tool, the canonical arguments, the
+hash of the target state the plan was made from and the plan's requests; it expires (10
+minutes by default) and is spent through ``StateStore.claim`` so it works once, across
+instances when the store is shared.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Sealer:
 
     def seal(self, tool: str, arguments: Mapping[str, Any], plan: Plan) -> str:
         claims = {"t": tool, "a": arguments_digest(arguments), "s": plan.state[:32],
+                  "p": plan.digest[:32],
                   "x": int(self.clock() + self.ttl), "n": secrets.token_urlsafe(9)}
         body = _b64(json.dumps(claims, separators=(",", ":")).encode())
         return f"{body}.{self._mac(body)}"
@@ -82,3 +84,5 @@ class Sealer:
             raise Refused("the confirm token was already used")
         if claims["s"] != plan.state[:32]:
             raise Refused("the target changed since the plan was made")
+        if claims["p"] != plan.digest[:32]:
+            raise Refused("the call would now send other requests than the plan showed")

@@ -64,6 +64,34 @@ class DryRunClient(ManagementClient):
         return None
 
 
+class GuardedClient(ManagementClient):
+    """The live client for applying a confirmed plan: the first write must be the one the
+    person confirmed (same method, path and body), or nothing is sent. Later writes may
+    depend on answers the dry run could only synthesize (a new id), so they are not held to
+    the plan."""
+
+    def __init__(self, live: ManagementClient, first: Write) -> None:
+        self.__dict__.update(live.__dict__)
+        self._live = live
+        self._first: Write | None = first
+
+    async def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                      json_body: Any = None) -> Any:
+        method = method.upper()
+        if method not in SAFE and self._first is not None:
+            expected, self._first = self._first, None
+            sent = Write(method, path, json_body, dict(params) if params else None)
+            if canonical(attrs.astuple(sent)) != canonical(attrs.astuple(expected)):
+                raise ToolError(f"not applied: the call would now send {sent.render()} with "
+                                "other content than the plan that was confirmed (the tenant "
+                                "changed meanwhile). Nothing was sent; call again for a "
+                                "fresh plan.")
+        return await self._live.request(method, path, params=params, json_body=json_body)
+
+    async def aclose(self) -> None:
+        return None
+
+
 @attrs.frozen
 class Change:
     """One field's change: ``added``/``removed`` for lists, ``before``/``after`` otherwise;
