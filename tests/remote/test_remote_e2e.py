@@ -142,6 +142,8 @@ async def test_callers_see_only_what_their_permissions_allow(remote: tuple[str, 
     assert "auth0_create_application" in results["admin"]
     assert "auth0_create_application" not in results["reader"]
     assert "auth0_list_applications" in results["reader"]
+    # undo is offered only beside a write it could undo
+    assert "auth0_undo" in results["admin"] and "auth0_undo" not in results["reader"]
     assert results["reader"] < results["admin"]
 
     before = audit.read_text().splitlines() if audit.exists() else []

@@ -84,11 +84,15 @@ class Selection:
 
     @property
     def tools(self) -> tuple[ToolSpec, ...]:
-        """The visible tools; auth0_undo only beside a write it could undo."""
-        shown = visible(self.decisions)
-        if not any(t.kind in ("update", "delete") for t in shown):
-            return tuple(t for t in shown if t.name != "auth0_undo")
-        return shown
+        return undo_beside_writes(visible(self.decisions))
+
+
+def undo_beside_writes(tools: Iterable[ToolSpec]) -> tuple[ToolSpec, ...]:
+    """``tools`` without auth0_undo unless an update or delete it could undo is among them."""
+    tools = tuple(tools)
+    if any(t.kind in ("update", "delete") for t in tools):
+        return tools
+    return tuple(t for t in tools if t.name != "auth0_undo")
 
 
 async def select_tools(options: RunOptions, credentials: Credentials, *,
@@ -179,7 +183,16 @@ async def build_runtime(
     if remote is not None and remote.issuer:
         from .remote.app import CallerRateLimit, caller_subject, tools_for_caller
 
-        hooks = {"visible_for": tools_for_caller(shown),
+        by_caller = tools_for_caller(shown)
+        by_name = {t.name: t for t in shown}
+
+        def visible_for(ctx: Any) -> set[str] | None:
+            names = by_caller(ctx)
+            if names is None:
+                return None
+            return {t.name for t in undo_beside_writes(by_name[n] for n in names)}
+
+        hooks = {"visible_for": visible_for,
                  "caller_of": lambda _ctx: caller_subject(),
                  "wait_for": CallerRateLimit(remote.calls_per_minute).wait_for}
     server = build_server(shown, pipeline, **hooks)
