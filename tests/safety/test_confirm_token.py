@@ -240,3 +240,26 @@ async def test_what_changed_while_the_user_was_asked_is_not_applied(harness):
                                       asker=Asker(elicit=person))
         assert applied.is_error and "other content than the plan" in applied.text
         assert len(wire.writes) == before
+
+
+async def test_an_action_delete_plan_names_the_flows_that_run_it(harness):
+    code = "exports.onExecutePostLogin = async (event, api) => {};"
+    async with session(harness, confirm="never") as (client, _, _wire):
+        action = structured(await client.call_tool("auth0_create_action", {
+            "name": unique("Bound"), "code": code,
+            "supported_triggers": [{"id": "post-login", "version": "v3"}]}))
+        structured(await client.call_tool("auth0_deploy_action", {"id": action["id"]}))
+        structured(await client.call_tool("auth0_update_action_bindings", {
+            "trigger_id": "post-login", "add": action["id"]}))
+    async with session(harness) as (client, _, wire):
+        before = len(wire.writes)
+        plan = structured(await client.call_tool("auth0_delete_action",
+                                                 {"id": action["id"], "force": True}))["plan"]
+        assert plan["dependents"] == {"bound_to": ["post-login"]}
+        assert len(wire.writes) == before
+        # unbinding it is a binding change: planned first, with the flow's diff
+        unbind = structured(await client.call_tool("auth0_update_action_bindings", {
+            "trigger_id": "post-login", "remove": [action["id"]]}))
+        removed = unbind["plan"]["changes"]["bindings"]["-"]
+        assert [b["ref"]["value"] for b in removed] == [action["id"]]
+        assert len(wire.writes) == before

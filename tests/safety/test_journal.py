@@ -126,3 +126,17 @@ async def test_a_call_over_the_callers_budget_is_refused_and_journaled(harness):
         ("auth0_list_applications", "auth0|noisy", "refused")]
 
 
+
+
+def test_a_stream_journal_writes_a_chain_a_collector_can_verify():
+    import io
+
+    from auth0_mcp.safety.journal import StreamJournal
+
+    out = io.StringIO()
+    sink = StreamJournal(out)
+    for tool in ("a", "b", "c"):
+        sink.append({"tool": tool, "outcome": "ok"})
+    entries = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [e["seq"] for e in entries] == [1, 2, 3] and verify(entries) == []
+    assert list(sink.entries()) == []  # write-only: undo needs a file or memory journal
