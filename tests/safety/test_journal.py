@@ -135,8 +135,8 @@ def test_a_stream_journal_writes_a_chain_a_collector_can_verify():
 
     out = io.StringIO()
     sink = StreamJournal(out)
-    for tool in ("a", "b", "c"):
-        sink.append({"tool": tool, "outcome": "ok"})
+    for name in ("a", "b", "c"):
+        sink.append({"tool": name, "outcome": "ok"})
     entries = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [e["seq"] for e in entries] == [1, 2, 3] and verify(entries) == []
     assert list(sink.entries()) == []  # write-only: undo needs a file or memory journal
