@@ -52,14 +52,18 @@ class Verdict:
 
 
 async def read_target(spec: ToolSpec, ctx: ToolContext, args: Any,
-                      writes: tuple[Write, ...]) -> Mapping[str, Any] | None:
+                      writes: tuple[Write, ...],
+                      seen: Mapping[str, Any] | None = None) -> Mapping[str, Any] | None:
     """The object an update or delete changes: the tool's Target.read, else GET on the path
-    of its first write."""
+    of its first write (the dry run's own read of it when it made one: ``seen``)."""
     target = spec.target or NO_TARGET
     try:
         if target.read is not None:
             return await target.read(ctx, args)
-        current = await ctx.api.get(writes[0].path)
+        if seen is not None and writes[0].path in seen:
+            current = seen[writes[0].path]
+        else:
+            current = await ctx.api.get(writes[0].path)
     except Auth0ApiError as exc:
         if exc.status != 403:
             raise
@@ -86,7 +90,7 @@ async def make_plan(spec: ToolSpec, ctx: ToolContext, args: Any) -> tuple[Plan |
     before = None
     changes: tuple = ()
     if spec.kind in ("update", "delete"):
-        before = await read_target(spec, ctx, args, writes)
+        before = await read_target(spec, ctx, args, writes, dry.seen)
         if spec.kind == "update":
             changes = tuple(diff(before, merged(before, writes), secret=spec.secret_fields))
     label = _label(target, before, writes)

@@ -41,21 +41,27 @@ class DryRunClient(ManagementClient):
         self.__dict__.update(live.__dict__)
         self._live = live
         self.writes: list[Write] = []
+        self.seen: dict[str, Any] = {}  # plain GETs by path: the plan's target read reuses them
 
     async def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                       json_body: Any = None) -> Any:
         method = method.upper()
         if method in SAFE:
-            return await self._live.request(method, path, params=params, json_body=json_body)
+            body = await self._live.request(method, path, params=params, json_body=json_body)
+            if method == "GET" and not params:
+                self.seen[path] = body
+            return body
         self.writes.append(Write(method, path, json_body, dict(params) if params else None))
         if method == "DELETE":
             return None
         body = dict(json_body) if isinstance(json_body, Mapping) else {}
         if method == "PATCH":
-            try:
-                current = await self._live.get(path)
-            except ToolError:
-                current = None
+            current = self.seen.get(path)
+            if current is None:
+                try:
+                    current = self.seen[path] = await self._live.get(path)
+                except ToolError:
+                    current = None
             if isinstance(current, Mapping):
                 return {**current, **body}
         return body
