@@ -6,7 +6,6 @@ from __future__ import annotations
 from auth0_mcp.runtime import RunOptions, load_catalog
 from auth0_mcp.server import to_mcp_tool
 
-
 FIRST_FIVE = ("applications", "resource_servers", "actions", "logs", "forms")
 
 
