@@ -114,12 +114,19 @@ def derive(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _json_type(schema: dict[str, Any]) -> str:
+    """A property's JSON type, looking through combinators; "any" when the schema says none."""
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
-    if kind is None and "properties" in schema:
-        kind = "object"
-    return kind or "string"
+    if kind is None:
+        for combined in ("allOf", "anyOf", "oneOf"):
+            for part in schema.get(combined, []):
+                found = _json_type(part)
+                if found != "any":
+                    return found
+        if "properties" in schema:
+            kind = "object"
+    return kind or "any"
 
 
 def derive_log_fields(document: dict[str, Any]) -> dict[str, Any]:

@@ -33,7 +33,7 @@ def _default(tenant: SandboxTenant, name: str, kind: str) -> Any:
              "strategy_type": "database", "audience": tenant.management_audience}
     if name in known:
         return known[name]
-    empty = _EMPTY.get(kind, "")
+    empty = _EMPTY.get(kind)  # None where the schema gives no type ("any")
     return empty.copy() if isinstance(empty, dict | list) else empty
 
 
