@@ -56,6 +56,22 @@ def _validator(key: str) -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
+# z-schema's wording, which Auth0's messages use ({n}: the length of the value)
+MESSAGES = {
+    "enum": "No enum match for: {json}", "const": "No enum match for: {json}",
+    "minLength": "String is too short ({n} chars), minimum {limit}",
+    "maxLength": "String is too long ({n} chars), maximum {limit}",
+    "pattern": "String does not match pattern {limit}: {value}",
+    "minimum": "Value {value} is less than minimum {limit}",
+    "maximum": "Value {value} is greater than maximum {limit}",
+    "minItems": "Array is too short ({n}), minimum {limit}",
+    "maxItems": "Array is too long ({n}), maximum {limit}",
+    "minProperties": "Too few properties defined ({n}), minimum {limit}",
+    "maxProperties": "Too many properties defined ({n}), maximum {limit}",
+    "anyOf": "Data does not match any schemas from 'anyOf'",
+}
+
+
 def _json_type(value: Any) -> str:
     if value is None:
         return "null"
@@ -83,29 +99,11 @@ def _detail(error: ValidationError) -> str:
     if kind == "type":
         expected = ",".join(limit) if isinstance(limit, list) else limit
         return f"Expected type {expected} but found type {_json_type(value)}"
-    if kind in ("enum", "const"):
-        return f"No enum match for: {json.dumps(value)}"
-    if kind == "minLength":
-        return f"String is too short ({len(value)} chars), minimum {limit}"
-    if kind == "maxLength":
-        return f"String is too long ({len(value)} chars), maximum {limit}"
-    if kind == "pattern":
-        return f"String does not match pattern {limit}: {value}"
-    if kind == "minimum":
-        return f"Value {value} is less than minimum {limit}"
-    if kind == "maximum":
-        return f"Value {value} is greater than maximum {limit}"
-    if kind == "minItems":
-        return f"Array is too short ({len(value)}), minimum {limit}"
-    if kind == "maxItems":
-        return f"Array is too long ({len(value)}), maximum {limit}"
-    if kind == "minProperties":
-        return f"Too few properties defined ({len(value)}), minimum {limit}"
-    if kind == "maxProperties":
-        return f"Too many properties defined ({len(value)}), maximum {limit}"
-    if kind == "anyOf":
-        return "Data does not match any schemas from 'anyOf'"
-    return error.message
+    template = MESSAGES.get(kind)
+    if template is None:
+        return error.message
+    size = len(value) if isinstance(value, str | list | dict) else 0
+    return template.format(value=value, json=json.dumps(value), n=size, limit=limit)
 
 
 def refusal(error: ValidationError) -> ApiError:
