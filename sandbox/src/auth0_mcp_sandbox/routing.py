@@ -256,8 +256,10 @@ def invalid_body(detail: str, prop: str | None = None) -> ApiError:
 def check_body(body: Mapping[str, Any], writable: Mapping[str, type | tuple[type, ...]], *,
                required: Iterable[str] = (), enums: Mapping[str, Iterable[Any]] | None = None
                ) -> None:
-    """The checks every Management write shares: unknown properties, JSON types (null allowed),
-    required properties and enumerations, with Auth0's messages."""
+    """Hand-written body checks with Auth0's messages (unknown properties, JSON types with
+    null allowed, required properties, enumerations), for writes Auth0 documents no schema
+    for: documented ones are checked against its OpenAPI schema before a handler runs
+    (schemas.py)."""
     extra = sorted(set(body) - set(writable))
     if extra:
         raise invalid_body(f"Additional properties not allowed: {','.join(extra)}")
