@@ -41,6 +41,8 @@ KEEP = {"type", "properties", "required", "additionalProperties", "enum", "const
 WRITES = ("post", "put", "patch")
 _DESCRIPTION = {"type": ["string", "null"], "description": "Description of the form"}
 _WEB_LIFETIME = {"type": "integer", "description": "Lifetime of tokens for web flows"}
+_XAA_RESOURCE = {"type": "object", "description": "Cross-app access as a resource app",
+                 "properties": {"status": {"type": "string", "enum": ["enabled", "disabled"]}}}
 ACCEPTED: dict[str, dict[str, Any]] = {
     # forms__patch_forms_id__200__go-auth0_dc7ed124d3: PATCH {"description": ...} -> 200
     "CreateFormRequestContent": {"description": _DESCRIPTION},
@@ -49,6 +51,10 @@ ACCEPTED: dict[str, dict[str, Any]] = {
     # plan's features; resource-servers recordings answer token_lifetime_for_web everywhere
     "CreateResourceServerRequestContent": {"token_lifetime_for_web": _WEB_LIFETIME},
     "UpdateResourceServerRequestContent": {"token_lifetime_for_web": _WEB_LIFETIME},
+    # connections__post_connections__201__tf_62e94b1505 and
+    # connections__patch_connections_id__200__tf_e0d7d6535a: {"status": "enabled"|"disabled"}
+    "CreateConnectionRequestContent": {"cross_app_access_resource_app": _XAA_RESOURCE},
+    "UpdateConnectionRequestContent": {"cross_app_access_resource_app": _XAA_RESOURCE},
 }
 
 
