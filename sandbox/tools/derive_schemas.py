@@ -1,6 +1,7 @@
 """Derive the sandbox's request validation, and its log events' fields, from Auth0's documents.
 
-Writes ``src/auth0_mcp_sandbox/request_schemas.json``: for every Management operation that takes
+Writes ``src/auth0_mcp_sandbox/request_schemas.json``: every Management API scope, and for every
+Management operation that takes
 a JSON body, its body schema, keeping only what validation needs (types, properties, required,
 additionalProperties, enums, bounds, patterns, combinators, and property descriptions, which
 Auth0's messages quote). The 3.7 MB document is not shipped; this file is, and a test checks it
@@ -115,8 +116,11 @@ def derive(document: dict[str, Any]) -> dict[str, Any]:
         if name in ACCEPTED:
             defs[name]["properties"] = {**defs[name]["properties"], **ACCEPTED[name]}
         pending.extend(sorted(found - defs.keys()))
+    scopes = sorted({scope for item in document["paths"].values() for op in item.values()
+                     if isinstance(op, dict) for need in op.get("security", [])
+                     for scope in need.get("oAuth2ClientCredentials", [])})
     return {"source": "Auth0 Management API OpenAPI document (reference/openapi)",
-            "operations": operations, "$defs": dict(sorted(defs.items()))}
+            "scopes": scopes, "operations": operations, "$defs": dict(sorted(defs.items()))}
 
 
 def _json_type(schema: dict[str, Any]) -> str:

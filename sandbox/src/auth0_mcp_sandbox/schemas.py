@@ -45,6 +45,11 @@ def _operations() -> dict[str, dict[str, Any]]:
             for key, schema in _document()["operations"].items()}
 
 
+def documented_scopes() -> list[str]:
+    """Every scope Auth0's Management API document names."""
+    return list(_document()["scopes"])
+
+
 def body_schema(method: str, path: str) -> dict[str, Any] | None:
     """The documented body schema of a route (its Starlette path), or None."""
     return _operations().get(template_key(method, path))
