@@ -56,6 +56,12 @@ ACCEPTED: dict[str, dict[str, Any]] = {
     # connections__patch_connections_id__200__tf_e0d7d6535a: {"status": "enabled"|"disabled"}
     "CreateConnectionRequestContent": {"cross_app_access_resource_app": _XAA_RESOURCE},
     "UpdateConnectionRequestContent": {"cross_app_access_resource_app": _XAA_RESOURCE},
+    # roles__post_roles__200__tf_67842ee409: {"type": "organization", "owner_id": "org_..."}
+    "CreateRoleRequestContent": {
+        "type": {"type": "string", "description": "Who owns the role"},
+        "owner_id": {"type": "string", "description": "The id of the role's owner"}},
+    # organizations__patch_organizations_id__200__tf_dc47d4d420
+    "UpdateOrganizationRequestContent": {"is_app_entitlement_active": {"type": "boolean"}},
 }
 
 

@@ -16,7 +16,7 @@ _LOCAL_UV = Path(sys.executable).parent / "uv"
 UV = str(_LOCAL_UV) if _LOCAL_UV.exists() else "uv"
 FAMILIES = {"applications": "applications", "resource_servers": "resource-servers",
             "actions": "actions", "logs": "logs", "forms": "forms", "users": "users",
-            "connections": "connections"}
+            "connections": "connections", "roles": "roles", "organizations": "organizations"}
 
 
 def venv_with(tmp: Path, wheels: Path, *requirements: str) -> Path:

@@ -25,6 +25,7 @@ import httpx
 from . import __version__
 from .domains import base_url_for
 from .errors import Auth0ApiError, ReadOnlyViolation, ToolError, UpstreamUnavailable
+from .state import StateStore
 
 log = logging.getLogger("auth0_mcp.management")
 
@@ -107,24 +108,73 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
 
 class RateLimitState:
-    """What the last response said about the bucket, to pace before hitting a 429."""
+    """What Auth0's ``X-RateLimit-*`` headers say about the tenant's bucket, to pace before a
+    429 instead of failing.
 
-    def __init__(self) -> None:
+    From the headers it learns the bucket's size (``limit``) and a lower bound of its refill
+    rate (``limit - remaining`` requests come back by ``reset``). With a shared ``state``
+    store (several instances), every request first takes from one bucket of that size and rate
+    kept there, so all instances together stay under the tenant's limit: one round trip, and a
+    wait is slept, not refused, while it fits the caller's budget."""
+
+    SAFETY = 0.9  # of the learned rate: requests reach Auth0 a little after their turn
+    HORIZON = 1.0  # seconds: shared turns further ahead are asked for again later
+
+    def __init__(self, state: StateStore | None = None, key: str = "tenant") -> None:
         self.remaining: int | None = None
         self.reset_at: float | None = None
+        self.limit: int | None = None
+        self.per_second: float | None = None
+        self.state = state
+        self.key = f"auth0-rate:{key}"
 
-    def update(self, headers: httpx.Headers) -> None:
+    def update(self, headers: httpx.Headers, sent_at: float | None = None) -> None:
         try:
+            if "x-ratelimit-limit" in headers:
+                self.limit = int(headers["x-ratelimit-limit"])
             if "x-ratelimit-remaining" in headers:
                 self.remaining = int(headers["x-ratelimit-remaining"])
             if "x-ratelimit-reset" in headers:
                 self.reset_at = float(headers["x-ratelimit-reset"])
         except ValueError:
-            pass
+            return
+        self._learn_rate(time.time() if sent_at is None else sent_at)
+
+    def _learn_rate(self, sent_at: float) -> None:
+        """``reset`` is the whole second at which the bucket is full again, computed by Auth0
+        after the request was sent: the missing requests come back within at most
+        ``reset - int(sent_at)`` seconds, so the ratio never overestimates the rate; the
+        largest seen is the best bound."""
+        if self.limit is None or self.remaining is None or self.reset_at is None:
+            return
+        missing, span = self.limit - self.remaining, self.reset_at - int(sent_at)
+        if missing > 0 and span > 0:
+            self.per_second = max(self.per_second or 0.0, missing / span)
 
     def wait_needed(self) -> float:
         if self.remaining == 0 and self.reset_at is not None:
             return max(0.0, self.reset_at - time.time())
+        return 0.0
+
+    async def shared_wait(self, deadline: float) -> float:
+        """Take a turn from the shared bucket: the seconds to sleep before sending. A turn
+        more than ``HORIZON`` ahead is not taken; the bucket is asked again a little later
+        (the rate learned meanwhile may be higher, and a turn reserved at a rate since found
+        too low would wait for nothing) until ``deadline`` (monotonic) has passed, then the
+        answer exceeds it and the caller gives up. 0 without a shared store or before anything
+        is learned. Raises ``StateUnavailable`` when the store is down."""
+        while self.state is not None and self.limit and self.per_second:
+            left = min(deadline - time.monotonic(), self.HORIZON)
+            # One unit and 10% of the rate in hand: a request reaches Auth0 a little after the
+            # store gave it its turn, so the tenant's bucket runs a little behind the shared one.
+            # Never more at once than Auth0 last said remained (others may spend it too).
+            burst = max(1, min(self.limit, self.limit if self.remaining is None
+                               else self.remaining) - 1)
+            wait = await self.state.take(self.key, self.per_second * self.SAFETY, float(burst),
+                                         max_wait=max(0, left), learned=True)
+            if wait <= left or left < 0.05:
+                return wait
+            await asyncio.sleep(left / 2)
         return 0.0
 
 
@@ -141,13 +191,14 @@ class ManagementClient:
         rate_limit_budget: float = 15.0,
         retries: int = 2,
         transport: httpx.AsyncBaseTransport | None = None,
+        state: StateStore | None = None,
     ) -> None:
         self.base_url = base_url_for(domain)
         self.domain = urlsplit(self.base_url).netloc
         self.read_only = read_only
         self.rate_limit_budget = rate_limit_budget
         self.retries = retries
-        self.rate = RateLimitState()
+        self.rate = RateLimitState(state, self.domain)
         inner = transport or PooledTransport()
         self._http = httpx.AsyncClient(
             base_url=f"{self.base_url}/api/v2",
@@ -172,13 +223,14 @@ class ManagementClient:
         attempt = 0
         clean_params = _clean(params)
         while True:
-            pause = self.rate.wait_needed()
+            pause = max(self.rate.wait_needed(), await self.rate.shared_wait(deadline))
             if pause > 0:
                 if time.monotonic() + pause > deadline:
                     raise Auth0ApiError(429, method, path,
                                         {"message": "rate-limit budget exhausted"},
                                         retry_at=self.rate.reset_at)
                 await asyncio.sleep(pause)
+            sent_at = time.time()
             try:
                 response = await self._http.request(method, path, params=clean_params,
                                                      json=json_body)
@@ -204,7 +256,7 @@ class ManagementClient:
                 raise UpstreamUnavailable(
                     f"could not reach Auth0 at {self.domain}: {type(exc).__name__}: {exc}"
                 ) from None
-            self.rate.update(response.headers)
+            self.rate.update(response.headers, sent_at)
             status = response.status_code
             if status == 429:
                 retry_at = self.rate.reset_at if "x-ratelimit-reset" in response.headers else None

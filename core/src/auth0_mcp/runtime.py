@@ -131,12 +131,14 @@ async def build_runtime(
     transport: httpx.AsyncBaseTransport | None = None,
     audit: Any = None,
     remote: Any = None,
+    state: Any = None,
 ) -> Runtime:
     """The serving half: Management API client, call pipeline and SDK server for a
     ``selection`` (made here when not given).
 
     ``remote`` (RemoteSettings) narrows tools and rate-limits per verified caller; ``audit``
-    receives one record per call."""
+    receives one record per call; ``state`` (a StateStore) holds what several instances share:
+    per-caller budgets and the tenant's rate limit."""
     from .context import Tenant, ToolContext
     from .converter import make_converter
     from .management import ManagementClient
@@ -147,7 +149,7 @@ async def build_runtime(
     selection = selection or await select_tools(options, credentials, env=env, catalog=catalog)
     settings = selection.settings
     api = ManagementClient(credentials.domain, credentials.tokens, read_only=settings.read_only,
-                           transport=transport)
+                           transport=transport, state=state)
     redactor = Redactor([*credentials.known_secrets, selection.token])
     context = ToolContext(api, Tenant(api.domain), settings.granted_scopes, make_converter(),
                           logging.getLogger("auth0_mcp.tools"))
@@ -160,7 +162,7 @@ async def build_runtime(
 
         hooks = {"visible_for": tools_for_caller(shown),
                  "caller_of": lambda _ctx: caller_subject(),
-                 "wait_for": CallerRateLimit(remote.calls_per_minute).wait_for}
+                 "wait_for": CallerRateLimit(remote.calls_per_minute, state).wait_for}
     server = build_server(shown, pipeline, **hooks)
     return Runtime(selection, api, pipeline, server, credentials)
 

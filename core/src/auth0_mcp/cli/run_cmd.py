@@ -44,11 +44,19 @@ def run(
         help="HTTP: comma-separated Host headers to accept (DNS-rebinding protection).")] = None,
     allowed_origins: Annotated[str | None, typer.Option(
         help="HTTP: comma-separated Origin headers to accept.")] = None,
+    insecure_no_auth: Annotated[bool, typer.Option(
+        "--insecure-no-auth", help="HTTP: allow a non-loopback --host without --oauth-issuer "
+        "(anyone reaching the port can call every tool).")] = False,
     max_body_bytes: Annotated[int, typer.Option(help="HTTP: request body limit.")] = 1048576,
     calls_per_minute: Annotated[int, typer.Option(help="HTTP+OAuth: tool calls per caller "
                                                   "per minute.")] = 120,
     audit_log: Annotated[Path | None, typer.Option(
-        help="HTTP+OAuth: append one JSON line per tool call here (default stderr).")] = None,
+        help="HTTP+OAuth: append one JSON line per tool call here (default stderr; '-' for "
+        "stdout, for a platform's log pipeline).")] = None,
+    state_url: Annotated[str | None, typer.Option(
+        envvar="AUTH0_MCP_STATE_URL", help="HTTP: share per-caller budgets, the tenant's rate "
+        "limit and the JWKS cache between instances in Redis/Valkey (redis://host:6379/0); "
+        "implies --stateless.")] = None,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Start a local sandbox tenant "
                                           "in-process and use it: no credentials needed.")] = False,
     sandbox_state: Annotated[Path | None, typer.Option(help="Keep the sandbox tenant in this "
@@ -96,6 +104,20 @@ def run(
     ).with_env(os.environ)
     if oauth_issuer and transport is not Transport.http:
         raise ValueError("--oauth-issuer protects the HTTP transport: add --transport http")
+    if state_url:
+        from ..state import check_state_url
+
+        if transport is not Transport.http:
+            raise ValueError("--state-url shares state between HTTP instances: add "
+                             "--transport http")
+        check_state_url(state_url)
+    if transport is Transport.http:
+        from ..remote.app import check_exposure
+
+        check_exposure(host, oauth_issuer, insecure_no_auth)
+        if insecure_no_auth and not oauth_issuer:
+            print(f"auth0-mcp: WARNING: serving every tool unauthenticated on {host}:{port} "
+                  "(--insecure-no-auth)", file=sys.stderr)
 
     box = None
     if sandbox:
@@ -144,22 +166,28 @@ def run(
 
     async def http() -> None:
         from ..remote.app import AuditLog, RemoteSettings
+        from ..state import open_state
         from ..transports import serve_http
 
+        # Sessions in one process cannot follow requests to another instance: with shared
+        # state every request stands alone (docs/remote.md, "Several instances").
         remote = RemoteSettings(
             issuer=oauth_issuer, audience=oauth_audience, public_url=public_url,
             allowed_hosts=split_names(allowed_hosts) or (),
             allowed_origins=split_names(allowed_origins) or (), max_body_bytes=max_body_bytes,
-            calls_per_minute=calls_per_minute, stateless=stateless, audit_file=audit_log,
+            calls_per_minute=calls_per_minute, stateless=stateless or bool(state_url),
+            audit_file=audit_log,
         )
+        state = open_state(state_url)
         audit = AuditLog(audit_log) if oauth_issuer else None
         runtime = await build_runtime(options, credentials, audit=audit,
-                                      remote=remote if oauth_issuer else None)
+                                      remote=remote if oauth_issuer else None, state=state)
         try:
             _announce(runtime.selection, credentials.domain, transport, host, port, box)
-            await serve_http(runtime.server, host, port, remote)
+            await serve_http(runtime.server, host, port, remote, state)
         finally:
             await runtime.aclose()
+            await state.aclose()
             if audit is not None:
                 audit.close()
 
