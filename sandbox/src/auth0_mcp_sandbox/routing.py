@@ -300,7 +300,7 @@ DEMO_ROLES = {
     "rol_support00000001": ("support", "Read orders to help customers"),
 }
 DEMO_CONNECTIONS = {
-    "con_UsernamePassword1": ("Username-Password-Authentication", "auth0"),
+    "con_Q3pLx8ZcWf2T7KbM": ("Username-Password-Authentication", "auth0"),  # every family's id
     "con_GoogleOAuth20001": ("google-oauth2", "google-oauth2"),
 }
 
