@@ -9,6 +9,7 @@ import sys
 import anyio
 import pytest
 
+from auth0_mcp.errors import SetupError
 from auth0_mcp.state import MemoryState, StateStore, StateUnavailable, open_state
 from auth0_mcp.state_redis import RedisState
 from auth0_mcp.testing.redis import RedisServer
@@ -123,5 +124,5 @@ async def test_pooled_connections_survive_a_redis_restart(redis_server: RedisSer
 
 def test_state_url_must_name_redis():
     assert isinstance(open_state(None), MemoryState)
-    with pytest.raises(ValueError, match="redis://"):
+    with pytest.raises(SetupError, match="redis://"):
         open_state("memcached://127.0.0.1:11211")

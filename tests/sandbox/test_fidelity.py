@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import os
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -38,14 +37,14 @@ from typing import Any
 import httpx
 import pytest
 
+from auth0_mcp.testing.shared import fixtures_dir
 from auth0_mcp_sandbox.auth import AUTH0_CLI_CLIENT_ID
 from auth0_mcp_sandbox.routing import Route
 from auth0_mcp_sandbox.schemas import template_key
 from auth0_mcp_sandbox.seed import management_scopes
 from auth0_mcp_sandbox.server import SandboxServer, plugin_routers
 
-FIXTURES = Path(os.environ.get("AUTH0_MCP_FIXTURES")
-                or Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "auth0")
+FIXTURES = fixtures_dir(__file__)
 # Keys that sit beside the item list in a list envelope; the list's key is the other one.
 PAGING_KEYS = {"total", "start", "limit", "length", "next", "per_page", "page"}
 # Fixture families that are not Management resources, replayed on their own terms below.

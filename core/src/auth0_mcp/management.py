@@ -16,7 +16,7 @@ import json
 import logging
 import ssl
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -24,7 +24,14 @@ import httpx
 
 from . import __version__
 from .domains import base_url_for
-from .errors import Auth0ApiError, ReadOnlyViolation, ToolError, UpstreamUnavailable
+from .errors import (
+    Auth0ApiError,
+    InvalidArguments,
+    ReadOnlyViolation,
+    ToolError,
+    UpstreamUnavailable,
+)
+from .shaping import changes_path
 from .state import StateStore
 
 log = logging.getLogger("auth0_mcp.management")
@@ -59,7 +66,8 @@ class BearerAuth(httpx.Auth):
     def __init__(self, source: TokenSource) -> None:
         self.source = source
 
-    async def async_auth_flow(self, request: httpx.Request):  # type: ignore[override]
+    async def async_auth_flow(
+            self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         request.headers["Authorization"] = f"Bearer {await self.source.token()}"
         response = yield request
         if response.status_code == 401 and await self.source.invalidate():
@@ -179,7 +187,11 @@ class RateLimitState:
 
 
 class ManagementClient:
-    """Async client for ``/api/v2``; raises ``Auth0ApiError`` / ``ToolError`` subclasses."""
+    """Async client for ``/api/v2``; raises ``Auth0ApiError`` / ``ToolError`` subclasses.
+
+    Public (``ctx.api`` in every handler): ``get``, ``post``, ``patch``, ``put``, ``delete``,
+    ``page``, ``iterate_pages`` and ``iterate_checkpoint`` keep their signatures within a minor
+    version (docs/plugins.md, checked by tests/kit/test_docs.py); the rest is internal."""
 
     def __init__(
         self,
@@ -217,6 +229,7 @@ class ManagementClient:
                       json_body: Any = None) -> Any:
         """One API call with pacing, bounded 429 waits and idempotent-only retries."""
         method = method.upper()
+        _check_path(method, path)
         if self.read_only and method not in SAFE:  # also enforced by the transport
             raise ReadOnlyViolation(f"read-only mode: refused {method} {path}")
         deadline = time.monotonic() + self.rate_limit_budget
@@ -303,9 +316,13 @@ class ManagementClient:
     # -- pagination ----------------------------------------------------------------------------
 
     async def page(self, path: str, key: str, *, page: int = 0, per_page: int = 50,
-                   **params: Any) -> tuple[list[Any], int | None]:
-        """One page in offset mode: ``(items, total)``; total is None if Auth0 sent none."""
-        body = await self.get(path, page=page, per_page=per_page, include_totals=True, **params)
+                   totals: bool = True, **params: Any) -> tuple[list[Any], int | None]:
+        """One page in offset mode: ``(items, total)``; total is None if Auth0 sent none.
+        ``totals=False`` leaves out ``include_totals`` for endpoints that refuse it (Actions,
+        which always send ``total``)."""
+        if totals:
+            params["include_totals"] = True
+        body = await self.get(path, page=page, per_page=per_page, **params)
         if isinstance(body, list):
             return body, None
         if not isinstance(body, Mapping):
@@ -315,12 +332,13 @@ class ManagementClient:
         return list(items), int(total) if isinstance(total, int) else None
 
     async def iterate_pages(self, path: str, key: str, *, per_page: int = 100,
-                            **params: Any) -> AsyncIterator[Any]:
+                            totals: bool = True, **params: Any) -> AsyncIterator[Any]:
         """Every item across offset pages, stopping on a short page or at ``total``."""
         page = 0
         seen = 0
         while True:
-            items, total = await self.page(path, key, page=page, per_page=per_page, **params)
+            items, total = await self.page(path, key, page=page, per_page=per_page,
+                                           totals=totals, **params)
             for item in items:
                 yield item
             seen += len(items)
@@ -329,27 +347,39 @@ class ManagementClient:
             page += 1
 
     async def iterate_checkpoint(self, path: str, key: str | None, *, take: int = 100,
-                                 start_from: str | None = None,
+                                 start_from: str | None = None, cursor: str = "id",
                                  **params: Any) -> AsyncIterator[Any]:
-        """Checkpoint (``from``/``take``) paging; follows ``next`` in the body (clients,
-        grants) or the id of the last item (logs, which answer with a bare array)."""
-        cursor = start_from
+        """Checkpoint (``from``/``take``) paging. An object answer names the next checkpoint in
+        ``next`` (clients, grants); a bare array continues from its last item's ``cursor``
+        field (``log_id`` for logs)."""
+        checkpoint = start_from
         while True:
             query = dict(params, take=take)
-            if cursor:
-                query["from"] = cursor
+            if checkpoint:
+                query["from"] = checkpoint
             body = await self.get(path, **query)
             if isinstance(body, Mapping):
                 items = list(body.get(key or "", []))
                 nxt = body.get("next")
             else:
                 items = list(body or [])
-                nxt = items[-1].get("log_id") if items and len(items) == take else None
+                nxt = items[-1].get(cursor) if items and len(items) == take else None
             for item in items:
                 yield item
-            if not items or not nxt or nxt == cursor:
+            if not items or not nxt or nxt == checkpoint:
                 return
-            cursor = nxt
+            checkpoint = nxt
+
+
+def _check_path(method: str, path: str) -> None:
+    """Refuse a path the HTTP client would normalize into another one (``/clients/.`` is
+    ``/clients``, ``/clients/..`` is ``/``): a handler that built it without ``segment()``
+    must not send a write to the wrong resource."""
+    if not path.startswith("/") or any(changes_path(part) for part in path[1:].split("/")):
+        shown = path if len(path) <= 80 else path[:80] + "..."
+        raise InvalidArguments(
+            f"{method} {shown} was refused and nothing was sent: an id in it is empty, '.', "
+            "'..' or a slash. Use the id exactly as a list tool shows it.")
 
 
 def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:

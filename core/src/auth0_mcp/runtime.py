@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .credentials import Credentials, granted_scopes
+from .credentials import Credentials, CredentialsError, granted_scopes
+from .errors import ToolError
 from .filtering import Decision, FilterSettings, decide, visible
 from .plugins import PluginSet, collect_tools, load_plugins
 from .spec import ToolSpec
@@ -24,9 +25,8 @@ if TYPE_CHECKING:
     import httpx
 
     from .management import ManagementClient
-    from .pipeline import CallRecord, Pipeline
+    from .pipeline import Pipeline
 
-log = logging.getLogger("auth0_mcp")
 
 
 def split_names(value: str | None) -> tuple[str, ...] | None:
@@ -83,9 +83,13 @@ async def select_tools(options: RunOptions, credentials: Credentials, *,
                        env: Mapping[str, str] | None = None,
                        catalog: Catalog | None = None) -> Selection:
     """Authenticate once (so bad credentials fail now, not on the first call) and read the
-    granted scopes from the token to hide tools it cannot use."""
-    return select_with_token(options, await credentials.tokens.token(), env=env,
-                             catalog=catalog)
+    granted scopes from the token to hide tools it cannot use. A token that cannot be had
+    is a start-up error (one line, exit 2), not a traceback."""
+    try:
+        token = await credentials.tokens.token()
+    except ToolError as exc:
+        raise CredentialsError(f"cannot authenticate to {credentials.domain}: {exc}") from None
+    return select_with_token(options, token, env=env, catalog=catalog)
 
 
 def select_with_token(options: RunOptions, token: str, *, env: Mapping[str, str] | None = None,
@@ -165,7 +169,3 @@ async def build_runtime(
                  "wait_for": CallerRateLimit(remote.calls_per_minute, state).wait_for}
     server = build_server(shown, pipeline, **hooks)
     return Runtime(selection, api, pipeline, server, credentials)
-
-
-def log_audit(record: CallRecord) -> None:
-    log.debug("call %s error=%s %.1f ms", record.tool, record.is_error, record.duration_ms)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-from .errors import ToolError
+from .errors import SetupError, ToolError
 
 
 class StateUnavailable(ToolError):
@@ -45,7 +45,7 @@ class StateStore(Protocol):
 
 def check_state_url(url: str) -> None:
     if url.split("://", 1)[0] not in ("redis", "rediss", "unix"):
-        raise ValueError(f"--state-url must be a redis://, rediss:// or unix:// URL, not "
+        raise SetupError(f"--state-url must be a redis://, rediss:// or unix:// URL, not "
                          f"{url.split('://', 1)[0]!r}")
 
 

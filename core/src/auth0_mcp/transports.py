@@ -117,7 +117,7 @@ async def answer_unparsable(read: Any, forward: Any, write: Any,
                 unanswered.read(item.message)
                 await forward.send(item)
                 continue
-            errors = getattr(item, "errors", lambda: [])()
+            errors: list[dict[str, Any]] = getattr(item, "errors", lambda: [])()
             not_json = any(e.get("type") == "json_invalid" for e in errors)
             code, message = (-32700, "Parse error") if not_json else (-32600, "Invalid Request")
             log.info("answered an unparsable message with %d", code)

@@ -160,6 +160,10 @@ class Route:
     authenticated: bool = True  # Management routes need a bearer token; /oauth/* do not
 
 
+def _names(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 @attrs.define
 class Router:
     """A named group of routes plus optional seeding functions for the demo tenant.
@@ -171,7 +175,7 @@ class Router:
     name: str
     routes: list[Route] = attrs.field(factory=list)
     seeders: list[Callable[[SandboxTenant], None]] = attrs.field(factory=list)
-    seed_after: tuple[str, ...] = attrs.field(default=(), converter=tuple, kw_only=True)
+    seed_after: tuple[str, ...] = attrs.field(default=(), converter=_names, kw_only=True)
 
     def route(self, method: str, path: str, *, scope: str | Iterable[str] = (),
               authenticated: bool = True) -> Callable[[Handler], Handler]:
@@ -227,7 +231,7 @@ def offset_page(
     order: Sequence[str] = ("total", "start", "limit"),
     default_per_page: int = 50,
     max_per_page: int = 100,
-    render: Callable[[Mapping[str, Any], SandboxRequest], Any] | None = None,
+    render: Callable[[Any, SandboxRequest], Any] | None = None,
     items_first: bool = False,
 ) -> Any:
     """Auth0 offset pagination: a bare array, or ``{total,start,limit,<key>}`` with totals.

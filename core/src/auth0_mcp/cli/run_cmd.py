@@ -8,12 +8,25 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .login_cmds import CredentialsFile, Profile
-from .options import ExcludePlugins, Plugins, ReadOnly, StrictPlugins, Tools
+from .options import (
+    CredentialsFile,
+    ExcludePlugins,
+    Plugins,
+    ProfileName,
+    ReadOnly,
+    StrictPlugins,
+    Tools,
+)
+
+if TYPE_CHECKING:
+    from auth0_mcp_sandbox.server import SandboxServer
+
+    from ..credentials import Credentials
+    from ..runtime import Selection
 
 finished = False  # set once run() has released everything: main() may then skip teardown
 
@@ -65,7 +78,7 @@ def run(
     exclude_plugins: ExcludePlugins = None,
     strict_plugins: StrictPlugins = False,
     timeout: Annotated[float, typer.Option(help="Per-call time limit in seconds.")] = 60.0,
-    profile: Profile = "default",
+    profile: ProfileName = "default",
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Start the MCP server.
@@ -89,7 +102,6 @@ def run(
     from ..handshake import Handover
     from ..runtime import (
         RunOptions,
-        Selection,
         build_runtime,
         select_tools,
         select_with_token,
@@ -102,13 +114,13 @@ def run(
         exclude_plugins=split_names(exclude_plugins) or (), strict_plugins=strict_plugins,
         timeout=timeout,
     ).with_env(os.environ)
-    if oauth_issuer and transport is not Transport.http:
-        raise ValueError("--oauth-issuer protects the HTTP transport: add --transport http")
+    _check_remote(transport, oauth_issuer, oauth_audience)
     if state_url:
+        from ..errors import SetupError
         from ..state import check_state_url
 
         if transport is not Transport.http:
-            raise ValueError("--state-url shares state between HTTP instances: add "
+            raise SetupError("--state-url shares state between HTTP instances: add "
                              "--transport http")
         check_state_url(state_url)
     if transport is Transport.http:
@@ -118,11 +130,13 @@ def run(
         if insecure_no_auth and not oauth_issuer:
             print(f"auth0-mcp: WARNING: serving every tool unauthenticated on {host}:{port} "
                   "(--insecure-no-auth)", file=sys.stderr)
+        _check_port(host, port)
 
     box = None
     if sandbox:
-        from .sandbox_cmd import sandbox_module
+        from .sandbox_cmd import check_state_file, sandbox_module
 
+        check_state_file(sandbox_state, "--sandbox-state")
         box = sandbox_module("server").SandboxServer(state_file=sandbox_state)
         box.start()
         client_id, secret = box.admin_credentials
@@ -212,6 +226,43 @@ def run(
     finished = True
 
 
+def _check_remote(transport: Transport, issuer: str | None, audience: str | None) -> None:
+    """OAuth options that cannot work stop the start, before anything is announced."""
+    from ..errors import SetupError
+
+    if not issuer:
+        return
+    if transport is not Transport.http:
+        raise SetupError("--oauth-issuer protects the HTTP transport: add --transport http")
+    from ..remote.verifier import normalize_issuer
+
+    try:
+        normalize_issuer(issuer)
+    except ValueError as exc:
+        raise SetupError(f"--oauth-issuer: {exc}") from None
+    if not audience:
+        raise SetupError("--oauth-audience is required with --oauth-issuer (the identifier of "
+                         "the API callers' tokens are issued for)")
+
+
+def _check_port(host: str, port: int) -> None:
+    """A port already taken is a start-up error before anything else starts (uvicorn would
+    report it after the endpoint was announced, with exit 3)."""
+    import socket
+
+    from ..errors import SetupError
+
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.create_server((host, port), family=family):
+            pass
+    except OSError as exc:
+        raise SetupError(f"cannot listen on {host} port {port}: {exc.strerror or exc}; stop "
+                         "what uses it, or choose another with --port") from None
+
+
 def _event_loop(main: Callable[..., Awaitable[None]], *args: Any) -> None:
     import anyio  # here, not at the top: the early handshake needs no event loop
 
@@ -227,7 +278,7 @@ def _import_serving_half() -> None:
     tls_context()
 
 
-def _stored(profile: str, credentials_file: Path | None):
+def _stored(profile: str, credentials_file: Path | None) -> Credentials | None:
     """A login stored by ``init``, refreshed as needed; None when there is none."""
     from ..auth.login import StoredProfileTokens
     from ..auth.store import NoKeyringError, open_store
@@ -245,8 +296,8 @@ def _stored(profile: str, credentials_file: Path | None):
                        secrets)
 
 
-def _announce(selection, domain: str, transport: Transport, host: str, port: int,
-              box) -> None:
+def _announce(selection: Selection, domain: str, transport: Transport, host: str, port: int,
+              box: SandboxServer | None) -> None:
     """Start-up lines on stderr: what is served, and, for a person at a terminal, how to
     connect a client."""
     shown, total = len(selection.tools), len(selection.catalog.tools)

@@ -15,8 +15,10 @@ import attrs
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.transport_security import TransportSecuritySettings
+from pydantic import AnyHttpUrl
 
 from ..domains import is_loopback
+from ..errors import SetupError
 from ..pipeline import CallRecord
 from ..spec import ToolSpec
 from ..state import MemoryState, StateStore, StateUnavailable
@@ -45,7 +47,7 @@ def check_exposure(host: str, issuer: str | None, insecure_no_auth: bool) -> Non
     ``Host`` it likes, so beyond loopback OAuth is the only gate."""
     if issuer or is_loopback(host) or insecure_no_auth:
         return
-    raise ValueError(
+    raise SetupError(
         f"refusing to listen on {host} without --oauth-issuer: every tool, writes included, "
         "would be served to anyone who can reach the port (the Host header check does not "
         "stop a non-browser client). Add --oauth-issuer and --oauth-audience (see "
@@ -197,7 +199,8 @@ def build_http_app(server: Any, settings: RemoteSettings, host: str, port: int,
         if not settings.audience:
             raise ValueError("--oauth-audience is required with --oauth-issuer")
         verifier = verifier or JwksVerifier(settings.issuer, settings.audience, state=state)
-        auth = AuthSettings(issuer_url=verifier.issuer, resource_server_url=public_url,
+        auth = AuthSettings(issuer_url=AnyHttpUrl(verifier.issuer),
+                            resource_server_url=AnyHttpUrl(public_url),
                             validate_token_resource=settings.audience == public_url)
     app = server.streamable_http_app(
         streamable_http_path="/mcp", stateless_http=settings.stateless, host=host,

@@ -18,6 +18,7 @@ import httpx
 import jwt
 from mcp.server.auth.provider import AccessToken
 
+from ..credentials import scopes_in
 from ..domains import is_loopback
 from ..management import USER_AGENT, tls_context
 from ..state import StateStore, StateUnavailable
@@ -51,9 +52,7 @@ def normalize_issuer(issuer: str) -> str:
 
 
 def scopes_of(claims: dict[str, Any]) -> list[str]:
-    scopes = set(str(claims.get("scope", "")).split())
-    scopes.update(p for p in claims.get("permissions", []) or [] if isinstance(p, str))
-    return sorted(scopes)
+    return sorted(scopes_in(claims))
 
 
 class IssuerUnavailable(Exception):

@@ -15,8 +15,9 @@ Async tests run on anyio's asyncio backend: mark them ``@pytest.mark.anyio`` or 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
+import mcp.types as types
 import pytest
 
 from .harness import Harness, structured, text_of
@@ -49,7 +50,7 @@ def auth0_mcp(sandbox: object) -> Harness:
 
 
 @pytest.fixture
-def call_tool(auth0_mcp: Harness):
+def call_tool(auth0_mcp: Harness) -> Callable[..., Awaitable[types.CallToolResult]]:
     return auth0_mcp.call
 
 

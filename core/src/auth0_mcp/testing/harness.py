@@ -4,7 +4,6 @@ it with the MCP SDK client over the JSON-RPC loop (``mode="legacy"``, the path s
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -101,7 +100,3 @@ class Harness:
         assert self.sandbox.stats()["by_api"].get("management") == before, \
             f"{name} sent a request before failing"
         return text_of(result)
-
-    @staticmethod
-    def size(result: types.CallToolResult) -> int:
-        return len(json.dumps(result.structured_content or {}))
