@@ -192,3 +192,15 @@ async def test_an_absurdly_long_id_is_a_clear_error_and_nothing_is_sent():
     with pytest.raises(ToolError, match="far longer than any Auth0 accepts") as caught:
         await api.get(f"/clients/{'x' * 100_000}")
     assert seen == [] and len(str(caught.value)) < 300
+
+
+@pytest.mark.parametrize("path", ["/users/.", "/users/..", "/connections/../clients",
+                                  "/users/./roles", "/user-blocks/."])
+async def test_a_dot_segment_is_refused_before_the_url_collapses_it(path):
+    """httpx normalizes ``/users/.`` to ``/users`` and ``/connections/..`` to ``/``: an id of
+    "." or ".." would read a list or write to another resource."""
+    api, seen = client([])
+    for method in ("GET", "DELETE"):
+        with pytest.raises(ToolError, match="not an id"):
+            await api.request(method, path)
+    assert seen == []
