@@ -202,6 +202,25 @@ async def test_delete_then_get_says_it_is_gone(auth0_mcp: Harness):
         assert not again.is_error  # 204: already gone
 
 
+async def test_custom_database_settings_and_header_credentials_are_never_shown(
+        auth0_mcp: Harness):
+    options = {"enabledDatabaseCustomization": True,
+               "configuration": {"DB_PASSWORD": "db-pass-9876", "API_KEY": "key-5432"},
+               "customHeaders": {"Authorization": "Bearer hdr-token-1357"}}
+    async with auth0_mcp.session() as client:
+        created = structured(await client.call_tool("auth0_create_connection", {
+            "name": unique("legacy-db"), "strategy": "auth0", "options": options}))
+        seen = await client.call_tool("auth0_get_connection", {"id": created["id"]})
+        changed = await client.call_tool("auth0_update_connection", {
+            "id": created["id"], "options": {"configuration": {"API_KEY": "key-2468"}}})
+    for result in (seen, changed):
+        text = text_of(result)
+        assert not result.is_error and "db-pass" not in text and "key-" not in text, text
+        assert "hdr-token" not in text, text
+    assert stored(auth0_mcp, created["id"])["options"]["configuration"] == {
+        "DB_PASSWORD": "db-pass-9876", "API_KEY": "key-2468"}
+
+
 async def test_secrets_survive_an_options_merge_unseen(auth0_mcp: Harness):
     name = unique("oidc")
     options = {"client_id": "app", "client_secret": "the-real-secret-1234",
@@ -222,6 +241,9 @@ async def test_secrets_survive_an_options_merge_unseen(auth0_mcp: Harness):
         masked = await client.call_tool("auth0_update_connection", {
             "id": created["id"], "options": {"new_secret": REDACTED}})
         assert masked.is_error and "mask" in text_of(masked)
+        asterisks = await client.call_tool("auth0_update_connection", {
+            "id": created["id"], "options": {"client_secret": "********"}})
+        assert not asterisks.is_error, text_of(asterisks)
     expected = {k: v for k, v in options.items() if k != "upstream_params"}
     kept = stored(auth0_mcp, created["id"])["options"]
     assert kept.items() >= {**expected, "scope": "openid email"}.items()
