@@ -162,6 +162,22 @@ async def test_search_by_lucene_and_by_email(auth0_mcp, sandbox):
         assert [u["user_id"] for u in by_email["users"]] == [CAROL]
 
 
+async def test_search_by_email_domain_and_organization(auth0_mcp, sandbox):
+    """Two fields Auth0's v3 search indexes beyond the profile (its query-syntax page):
+    ``email.domain`` and ``organization_id``."""
+    users = sandbox.tenant.collection("users").values()
+    with restored(sandbox, "organization_members"):
+        sandbox.tenant.collection("organization_members")["org_test00000000002|" + CAROL] = {
+            "org_id": "org_test00000000002", "user_id": CAROL, "roles": []}
+        async with auth0_mcp.session() as client:
+            org = await call(client, "auth0_search_users", {"q": 'email.domain:"example.org"'})
+            member = await call(client, "auth0_search_users",
+                                {"q": "organization_id:org_test00000000002"})
+    assert sorted(u["email"] for u in org["users"]) == sorted(
+        u["email"] for u in users if u.get("email", "").endswith("@example.org"))
+    assert org["users"] and [u["user_id"] for u in member["users"]] == [CAROL]
+
+
 async def test_create_update_and_delete_a_user(auth0_mcp, sandbox):
     password = "Tr1cky-Pa55word!"
     async with auth0_mcp.session() as client:

@@ -120,10 +120,15 @@ def check_email(email: Any) -> None:
 # -- search ----------------------------------------------------------------------------------
 
 
-def search_document(user: dict[str, Any]) -> dict[str, Any]:
+def search_document(user: dict[str, Any],
+                    organizations: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """What Lucene sees of a user: identities flattened so ``identities.connection`` matches,
-    numbers zero-padded so ranges compare as numbers, and the profile as the free-text field."""
+    numbers zero-padded so ranges compare as numbers, the profile as the free-text field, and
+    the two fields Auth0 derives: ``email.domain`` (queried as ``email_domain``, see
+    ``_derived_fields``) and ``organization_id`` (the organizations the user is a member of)."""
     doc = dict(user)
+    doc["email_domain"] = str(user.get("email") or "").rpartition("@")[2] or None
+    doc["organization_id"] = (organizations or {}).get(user.get("user_id", ""), [])
     identities = user.get("identities") or []
     doc["identities"] = {k: [i.get(k) for i in identities]
                          for k in ("connection", "provider", "user_id", "isSocial")}
@@ -136,6 +141,15 @@ def search_document(user: dict[str, Any]) -> dict[str, Any]:
 
 _COUNT_RANGE = re.compile(r"(logins_count:[\[{])\s*(\S+)\s+TO\s+(\S+?)\s*([\]}])")
 _COUNT_TERM = re.compile(r"logins_count:(\d+)\b")
+
+
+_EMAIL_DOMAIN = re.compile(r"(?<![\w.])email\.domain:")
+
+
+def _derived_fields(q: str) -> str:
+    """``email.domain`` names a field the document holds as ``email_domain`` (``email`` is a
+    string there, so a dotted path cannot reach into it)."""
+    return _EMAIL_DOMAIN.sub("email_domain:", q)
 
 
 def _pad_counts(q: str) -> str:
@@ -153,10 +167,14 @@ def list_users(req: SandboxRequest) -> Any:
         raise ApiError(400, "Query validation error: 'No enum match for: \"" + engine +
                        "\"' on property search_engine.", "invalid_query_string")
     try:
-        match = compile_query(_pad_counts(req.query.get("q") or ""))
+        match = compile_query(_derived_fields(_pad_counts(req.query.get("q") or "")))
     except LuceneError as exc:
         raise ApiError(400, f"Query validation error: {exc}.", "invalid_query_string") from None
-    users = [u for u in req.tenant.collection(USERS).values() if match(search_document(u))]
+    organizations: dict[str, list[str]] = {}
+    for member in req.tenant.collection("organization_members").values():
+        organizations.setdefault(member.get("user_id", ""), []).append(member.get("org_id"))
+    users = [u for u in req.tenant.collection(USERS).values()
+             if match(search_document(u, organizations))]
     sort = req.query.get("sort")
     if sort:
         field, _, direction = sort.partition(":")
