@@ -215,6 +215,23 @@ async def test_create_update_and_delete_a_user(auth0_mcp, sandbox):
     assert user_id not in sandbox.tenant.collection("users")
 
 
+async def test_an_update_answers_what_changed_not_all_metadata(auth0_mcp, sandbox):
+    """A profile with thousands of metadata keys (Auth0 allows them) must not flood the
+    context when one key changes: the answer holds the keys the change named."""
+    with restored(sandbox, "users"):
+        user = sandbox.tenant.collection("users")[BOB]
+        user["user_metadata"] = {f"pref_{i}": "x" * 20 for i in range(2000)}
+        result = await auth0_mcp.call("auth0_update_user", {
+            "user_id": BOB, "user_metadata": {"pref_7": "y", "pref_8": None, "new": 1}})
+        data = structured(result)
+        stored = dict(sandbox.tenant.collection("users")[BOB]["user_metadata"])
+    assert auth0_mcp.size(result) < 1000, auth0_mcp.size(result)
+    assert data["user_metadata"] == {"pref_7": "y", "new": 1}
+    assert data["removed"] == ["user_metadata.pref_8"]
+    assert data["unchanged_keys"] == {"user_metadata": 1998}
+    assert len(stored) == 2000 and stored["pref_7"] == "y" and "pref_8" not in stored
+
+
 async def test_a_password_policy_set_on_the_connection_applies(auth0_mcp, sandbox):
     database = next(c for c in sandbox.tenant.collection("connections").values()
                     if c["name"] == "Username-Password-Authentication")

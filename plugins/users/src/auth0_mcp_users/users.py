@@ -10,6 +10,7 @@ from auth0_mcp import Target, ToolContext, ToolError, ToolResult, arg, segment, 
 from auth0_mcp.shaping import page_info
 
 from .lookup import FIELDS, check_lengths, path, read_user, row, user_id_of
+from .metadata import FIELDS as METADATA
 
 DATABASE = "Username-Password-Authentication"
 EXTRAS = {"roles": "roles", "permissions": "permissions", "organizations": "organizations",
@@ -118,8 +119,28 @@ async def update_user(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
         raise ToolError("nothing to change: give at least one field besides user_id")
     user_id = await user_id_of(ctx, args.user_id, args)
     user = await ctx.api.patch(path(user_id), body)
-    out = {**row(user), **{k: user.get(k, {}) for k in ("user_metadata", "app_metadata")}}
-    return ToolResult(out, f"Updated {', '.join(sorted(body))} of {user.get('email', user_id)}.")
+    return ToolResult({**row(user), **metadata_changes(body, user)},
+                      f"Updated {', '.join(sorted(body))} of {user.get('email', user_id)}.")
+
+
+def metadata_changes(body: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
+    """The metadata keys the change named, as they now are (a profile may hold thousands of
+    keys: echoing them all would flood the context), what it removed, and how many it left."""
+    out: dict[str, Any] = {}
+    removed: list[str] = []
+    unchanged: dict[str, int] = {}
+    for field in METADATA:
+        if field not in body:
+            continue
+        now, change = user.get(field) or {}, body[field]
+        out[field] = {k: now[k] for k in change if k in now}
+        removed += [f"{field}.{k}" for k in change if k not in now]
+        unchanged[field] = len(set(now) - set(change))
+    if removed:
+        out["removed"] = removed
+    if unchanged:
+        out["unchanged_keys"] = unchanged
+    return out
 
 
 @attrs.frozen
