@@ -369,6 +369,15 @@ async def test_bad_input_is_refused_before_any_request(auth0_mcp, sandbox, tool,
     assert after == before, f"{tool} sent a request for bad input"
 
 
+async def test_an_email_typed_in_another_case_still_finds_the_user(auth0_mcp, sandbox):
+    """``/users-by-email`` is case-sensitive (the Management API reference says so) and Auth0
+    stores database emails lowercased: "Alice@Example.COM" as typed would find nobody."""
+    async with auth0_mcp.session() as client:
+        found = await call(client, "auth0_search_users", {"email": "Alice@Example.COM"})
+        got = await call(client, "auth0_get_user", {"user_id": "Alice@Example.COM"})
+    assert [u["user_id"] for u in found["users"]] == [ALICE] and got["user_id"] == ALICE
+
+
 async def test_an_unknown_email_is_an_actionable_error(auth0_mcp):
     result = await auth0_mcp.call("auth0_block_user", {"user_id": "nobody@example.com"})
     assert result.is_error and "no user has the email nobody@example.com" in text_of(result)

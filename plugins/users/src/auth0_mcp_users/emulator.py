@@ -198,12 +198,14 @@ def list_users(req: SandboxRequest) -> Any:
 
 @router.get("/api/v2/users-by-email", scope="read:users")
 def users_by_email(req: SandboxRequest) -> Any:
-    email = (req.query.get("email") or "").lower()
+    """Case-sensitive, as the Management API reference says (emails are stored lowercased,
+    so a mixed-case query finds nobody)."""
+    email = req.query.get("email") or ""
     if not email:
         raise ApiError(400, "Query validation error: 'Missing required property: email'.",
                        "invalid_query_string")
     return [render(u, req) for u in req.tenant.collection(USERS).values()
-            if str(u.get("email", "")).lower() == email]
+            if u.get("email") == email]
 
 
 # -- one user --------------------------------------------------------------------------------

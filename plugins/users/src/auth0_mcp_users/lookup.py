@@ -40,6 +40,15 @@ def row(user: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+async def by_email(ctx: ToolContext, email: str, fields: str) -> list[dict[str, Any]]:
+    """``/users-by-email`` is case-sensitive and Auth0 stores database emails lowercased: an
+    email typed in another case is looked up again in lower case when it finds nobody."""
+    found = await ctx.api.get("/users-by-email", email=email, fields=fields)
+    if not found and email != email.lower():
+        found = await ctx.api.get("/users-by-email", email=email.lower(), fields=fields)
+    return found
+
+
 async def user_id_of(ctx: ToolContext, user: str, args: Any = None) -> str:
     """``auth0|...`` as given; an email resolved to the one user that has it. ``args``, when
     given, are length-checked first."""
@@ -47,7 +56,7 @@ async def user_id_of(ctx: ToolContext, user: str, args: Any = None) -> str:
         check_lengths(args)
     if "|" in user or "@" not in user:
         return user
-    found = await ctx.api.get("/users-by-email", email=user, fields="user_id,identities")
+    found = await by_email(ctx, user, "user_id,identities")
     if not found:
         raise ToolError(f"no user has the email {user}: check the spelling, or search with "
                         "auth0_search_users")

@@ -9,7 +9,7 @@ import attrs
 from auth0_mcp import Target, ToolContext, ToolError, ToolResult, arg, segment, tool
 from auth0_mcp.shaping import page_info
 
-from .lookup import FIELDS, check_lengths, path, read_user, row, user_id_of
+from .lookup import FIELDS, by_email, check_lengths, path, read_user, row, user_id_of
 from .metadata import FIELDS as METADATA
 
 DATABASE = "Username-Password-Authentication"
@@ -35,7 +35,7 @@ async def search_users(ctx: ToolContext, args: SearchArgs) -> ToolResult:
     if args.email and args.q:
         raise ToolError("give q or email, not both (an email filter in q: email:\"a@b.com\")")
     if args.email:
-        users = await ctx.api.get("/users-by-email", email=args.email, fields=FIELDS)
+        users = await by_email(ctx, args.email, FIELDS)
         return ToolResult({"users": [row(u) for u in users]},
                           f"{len(users)} user(s) with email {args.email}.")
     if (args.page + 1) * args.per_page > 1000:
