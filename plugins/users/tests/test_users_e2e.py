@@ -215,6 +215,18 @@ async def test_create_update_and_delete_a_user(auth0_mcp, sandbox):
     assert user_id not in sandbox.tenant.collection("users")
 
 
+@pytest.mark.parametrize("email", ["a@b.com/../../clients", "a@b..com", "a@-b.com",
+                                   "a@b.com?x=1", "a b@c.com"])
+async def test_an_email_auth0_would_refuse_is_refused(auth0_mcp, sandbox, email):
+    """Auth0 validates ``format: email``: a domain with a path, empty labels or a query is
+    not one (the sandbox took anything with an @ and a dot)."""
+    before = set(sandbox.tenant.collection("users"))
+    result = await auth0_mcp.call("auth0_create_user", {"email": email,
+                                                        "password": "Correct-Horse-9!"})
+    assert result.is_error and "format email" in text_of(result), text_of(result)
+    assert set(sandbox.tenant.collection("users")) == before
+
+
 async def test_an_update_answers_what_changed_not_all_metadata(auth0_mcp, sandbox):
     """A profile with thousands of metadata keys (Auth0 allows them) must not flood the
     context when one key changes: the answer holds the keys the change named."""

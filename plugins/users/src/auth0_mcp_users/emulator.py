@@ -41,7 +41,10 @@ USERS = "users"
 DATABASE = "Username-Password-Authentication"
 DATABASE_ID = "con_Q3pLx8ZcWf2T7KbM"  # the id the logs emulator's events name
 SEARCH_CAP = 1000
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# ``format: email`` as Auth0 checks it: a local part, then host-name labels (letters, digits,
+# inner hyphens; international letters too) joined by single dots.
+_LABEL = r"[^\W_](?:(?:[^\W_]|-)*[^\W_])?"
+EMAIL = re.compile(rf"^[^@\s]+@(?:{_LABEL}\.)+{_LABEL}$")
 PROFILE = {"email": str, "phone_number": str, "user_metadata": dict, "blocked": bool,
            "email_verified": bool, "phone_verified": bool, "app_metadata": dict,
            "given_name": str, "family_name": str, "name": str, "nickname": str, "picture": str,
