@@ -202,6 +202,25 @@ async def test_delete_then_get_says_it_is_gone(auth0_mcp: Harness):
         assert not again.is_error  # 204: already gone
 
 
+async def test_an_options_change_keeps_the_display_name(auth0_mcp: Harness):
+    """Auth0 overwrites ``display_name`` with the name when a PATCH leaves it out: changing
+    one SAML option must not rename "Acme SSO" to "acme-saml" on the login page."""
+    async with auth0_mcp.session() as client:
+        created = structured(await client.call_tool("auth0_create_connection", {
+            "name": unique("sso"), "strategy": "samlp", "display_name": "Acme SSO",
+            "options": {"signInEndpoint": "https://sso.example.com/login"}}))
+        for change in ({"options": {"signatureAlgorithm": "rsa-sha256"}},
+                       {"set": {"show_as_button": True}}):
+            result = await client.call_tool("auth0_update_connection",
+                                             {"id": created["id"], **change})
+            assert not result.is_error, text_of(result)
+            assert stored(auth0_mcp, created["id"])["display_name"] == "Acme SSO"
+        renamed = structured(await client.call_tool("auth0_update_connection", {
+            "id": created["id"], "set": {"display_name": "Acme Login"}}))
+    assert renamed["changed"] == {"display_name": "Acme Login"}
+    assert stored(auth0_mcp, created["id"])["display_name"] == "Acme Login"
+
+
 async def test_custom_database_settings_and_header_credentials_are_never_shown(
         auth0_mcp: Harness):
     options = {"enabledDatabaseCustomization": True,

@@ -135,3 +135,26 @@ def test_demo_seed_leaves_google_off_for_the_storefront():
     before = {k: dict(v) for k, v in stored.items()}
     emulator.seed(tenant)  # idempotent: a second seeding changes nothing
     assert {k: dict(v) for k, v in stored.items()} == before
+
+
+def test_patch_without_display_name_overwrites_it_with_the_name(http: httpx.Client):
+    """The Management API reference: "If display_name is not included in the request, the
+    field will be overwritten with the name value" (a connection without one keeps none, as
+    the recorded PATCH of an AD connection shows)."""
+    saml = create(http, strategy="samlp", display_name="Acme SSO",
+                  options={"signInEndpoint": "https://sso.example.com/login"})
+    patched = http.patch(f"/connections/{saml['id']}", json={"show_as_button": True}).json()
+    assert patched["display_name"] == saml["name"]
+    plain = create(http, strategy="oauth2", options={"scope": "openid"})
+    assert "display_name" not in http.patch(f"/connections/{plain['id']}",
+                                            json={"show_as_button": True}).json()
+
+
+def test_connection_metadata_limits(http: httpx.Client):
+    """``ConnectionsMetadata``: at most 10 properties, string values of at most 255."""
+    made = create(http, strategy="oauth2", options={"scope": "openid"})
+    for metadata in ({f"k{i}": "v" for i in range(11)}, {"k": "v" * 256}, {"k": 1}):
+        answer = http.patch(f"/connections/{made['id']}", json={"metadata": metadata})
+        assert answer.status_code == 400, metadata
+    assert http.patch(f"/connections/{made['id']}",
+                      json={"metadata": {"k": "v", "gone": None}}).status_code == 200

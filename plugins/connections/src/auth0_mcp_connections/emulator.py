@@ -80,6 +80,22 @@ def shown(connection: dict[str, Any], req: SandboxRequest) -> dict[str, Any]:
     return picked
 
 
+def check_metadata(metadata: Any) -> None:
+    """``ConnectionsMetadata``: at most 10 properties, each a string of at most 255 (or
+    null)."""
+    if metadata is None:
+        return
+    if len(metadata) > 10:
+        raise invalid_body(f"Too many properties defined ({len(metadata)}), maximum 10",
+                           "metadata")
+    for key, value in metadata.items():
+        if value is not None and not isinstance(value, str):
+            raise invalid_body("Expected type string", f"metadata.{key}")
+        if isinstance(value, str) and len(value) > 255:
+            raise invalid_body(f"String is too long ({len(value)} chars), maximum 255",
+                               f"metadata.{key}")
+
+
 def check_options(strategy: str, options: dict[str, Any]) -> None:
     """The option rules Auth0 enforced in the recordings (database attributes, enterprise
     domains)."""
@@ -160,6 +176,7 @@ def make_connection(tenant: SandboxTenant, body: dict[str, Any], *,
                     connection_id: str | None = None) -> dict[str, Any]:
     """Validate, store and return a new connection with Auth0's defaults."""
     check_body(body, CREATABLE, required=("name", "strategy"))
+    check_metadata(body.get("metadata"))
     name, strategy = body["name"], body["strategy"]
     if len(name) > 128 or not NAME.match(name):
         raise invalid_body(f"String does not match pattern {NAME.pattern}", "name")
@@ -234,6 +251,9 @@ def update_connection(req: SandboxRequest) -> Any:
     connection = find(req.tenant, req.path_params["id"])
     body = req.json_object()
     check_body(body, UPDATABLE)
+    check_metadata(body.get("metadata"))
+    if "display_name" not in body and "display_name" in connection:
+        body["display_name"] = connection["name"]  # the API reference: left out, overwritten
     if "options" in body:
         check_options(connection["strategy"], body["options"] or {})
         body["options"] = derive(connection["strategy"], dict(body["options"] or {}))

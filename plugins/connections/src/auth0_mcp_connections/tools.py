@@ -136,11 +136,15 @@ async def update_connection(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
     if not (body or args.options):
         raise ToolError("nothing to change: give options or set")
     changed: list[str] = []
+    connection = await ctx.api.get(own(args.id))
     if args.options:
-        current = (await ctx.api.get(own(args.id))).get("options") or {}
+        current = connection.get("options") or {}
         body["options"] = merge(current, args.options)
         changed = touched(current, body["options"])
-    updated = await ctx.api.patch(own(args.id), body)
+    # Auth0 overwrites display_name with the name when a PATCH leaves it out: send it back
+    kept = {"display_name": connection["display_name"]} if (
+        "display_name" not in body and "display_name" in connection) else {}
+    updated = await ctx.api.patch(own(args.id), {**body, **kept})
     options = updated.get("options") or {}
     data = {"id": updated.get("id", args.id), "name": updated.get("name"),
             "changed": {**{k: updated.get(k) for k in body if k != "options"},
