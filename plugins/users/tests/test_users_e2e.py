@@ -356,6 +356,7 @@ async def test_scopes_hide_what_the_token_cannot_do(auth0_mcp):
     ("auth0_search_users", {"page": 10, "per_page": 100}, "first 1,000"),
     ("auth0_search_users", {"q": "x" * 3000}, "at most 2000"),
     ("auth0_create_user", {"email": "nope", "password": "Abcdefg1!"}, "not an email"),
+    ("auth0_create_user", {"email": "a@b.co", "name": "n" * 310}, "at most 300"),
     ("auth0_create_user", {"email": "a@b.co", "role": "admin"}, "role"),
     ("auth0_update_user", {"user_id": ALICE}, "nothing to change"),
     ("auth0_update_user", {"user_id": ALICE, "app_metadata": "pro"}, "app_metadata"),

@@ -11,8 +11,8 @@ import attrs
 from auth0_mcp import Auth0ApiError, ToolContext, ToolError, segment
 from auth0_mcp.shaping import pick
 
-MAX_TEXT = 320  # Auth0's limit on emails and names; ids are shorter still
-LONG_TEXT = {"q": 2000, "result_url": 2000}
+MAX_TEXT = 320  # Auth0's limit on emails; ids are shorter still
+LIMITS = {"q": 2000, "result_url": 2000, "name": 300}  # name: maxLength in the API reference
 
 
 def check_lengths(args: Any) -> None:
@@ -20,7 +20,7 @@ def check_lengths(args: Any) -> None:
     ``maxLength`` out: it would cost context in every session)."""
     for field in attrs.fields(type(args)):
         value = getattr(args, field.name)
-        limit = LONG_TEXT.get(field.name, MAX_TEXT)
+        limit = LIMITS.get(field.name, MAX_TEXT)
         for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str) and len(text) > limit:
                 raise ToolError(f"{field.name} has {len(text):,} characters; Auth0 accepts at "
