@@ -202,6 +202,30 @@ async def test_delete_then_get_says_it_is_gone(auth0_mcp: Harness):
         assert not again.is_error  # 204: already gone
 
 
+async def test_enable_for_more_apps_than_one_request_takes(auth0_mcp: Harness):
+    """Auth0 takes at most 50 applications per PATCH of a connection's clients: the tool
+    sends them in batches, and every one ends up enabled."""
+    clients = auth0_mcp.sandbox.tenant.collection("clients")
+    apps = [uuid.uuid4().hex for _ in range(120)]
+    for client_id in apps:
+        clients[client_id] = {"client_id": client_id, "name": f"bulk {client_id[:6]}"}
+    async with auth0_mcp.session() as client:
+        created = structured(await client.call_tool("auth0_create_connection", {
+            "name": unique("bulk"), "strategy": "oauth2", "options": {"scope": "openid"}}))
+        result = await client.call_tool("auth0_update_connection_clients",
+                                        {"id": created["id"], "enable": apps})
+        assert not result.is_error, text_of(result)
+        enabled = list(stored(auth0_mcp, created["id"])["enabled_clients"])
+        # a later batch refused (an unknown app): the answer says what was applied
+        late = await client.call_tool("auth0_update_connection_clients", {
+            "id": created["id"], "disable": [*apps[:60], "NoSuchApp0000000000000000000000"]})
+    for client_id in apps:
+        clients.pop(client_id, None)
+    assert enabled == apps
+    assert late.is_error and "first 50 changes were applied" in text_of(late), text_of(late)
+    assert stored(auth0_mcp, created["id"])["enabled_clients"] == apps[50:]
+
+
 async def test_an_options_change_keeps_the_display_name(auth0_mcp: Harness):
     """Auth0 overwrites ``display_name`` with the name when a PATCH leaves it out: changing
     one SAML option must not rename "Acme SSO" to "acme-saml" on the login page."""

@@ -158,3 +158,19 @@ def test_connection_metadata_limits(http: httpx.Client):
         assert answer.status_code == 400, metadata
     assert http.patch(f"/connections/{made['id']}",
                       json={"metadata": {"k": "v", "gone": None}}).status_code == 200
+
+
+def test_at_most_50_applications_per_clients_patch(box: SandboxServer, http: httpx.Client):
+    """The API reference: "the limit per PATCH request is 50 clients"."""
+    made = create(http, strategy="oauth2", options={"scope": "openid"})
+    apps = [app(box) for _ in range(51)]
+    too_many = http.patch(f"/connections/{made['id']}/clients",
+                          json=[{"client_id": c, "status": True} for c in apps])
+    assert too_many.status_code == 400 and "50" in too_many.json()["message"]
+    assert http.get(f"/connections/{made['id']}/clients").json()["clients"] == []
+
+
+def test_an_unknown_strategy_filter_is_a_400(http: httpx.Client):
+    """``strategy`` is an enum in the API reference: "google" is not "google-oauth2"."""
+    answer = http.get("/connections", params={"strategy": "google"})
+    assert answer.status_code == 400 and "google" in answer.json()["message"]

@@ -40,6 +40,7 @@ STRATEGIES = frozenset({
 })
 ENTERPRISE = frozenset({"ad", "adfs", "google-apps", "office365", "oidc", "okta",
                         "pingfederate", "samlp", "waad", "auth0-oidc"})
+MAX_CLIENTS_PER_PATCH = 50  # "the limit per PATCH request is 50 clients" (API reference)
 PROVISIONED = frozenset({"ad", "adfs", "samlp", "pingfederate"})  # answer a ticket URL
 UPDATABLE: dict[str, type | tuple[type, ...]] = {
     "display_name": str, "options": dict, "enabled_clients": list,
@@ -221,10 +222,20 @@ def checkpoint(req: SandboxRequest, items: list[dict[str, Any]], key: str) -> di
     return body
 
 
+def strategy_filter(req: SandboxRequest) -> set[str]:
+    """The ``strategy`` query values, each one of Auth0's strategies (an enum)."""
+    strategies = set(req.query_list("strategy"))
+    unknown = sorted(strategies - STRATEGIES)
+    if unknown:
+        raise ApiError(400, f"Query validation error: 'No enum match for: \"{unknown[0]}\"' "
+                       "on property strategy.", "invalid_query_string")
+    return strategies
+
+
 @router.get("/api/v2/connections", scope="read:connections")
 def list_connections(req: SandboxRequest) -> Any:
     items = list(req.tenant.collection(COLLECTION).values())
-    strategies = set(req.query_list("strategy"))
+    strategies = strategy_filter(req)
     if strategies:
         items = [c for c in items if c["strategy"] in strategies]
     if req.query.get("name"):
@@ -288,6 +299,9 @@ def update_connection_clients(req: SandboxRequest) -> Reply:
     changes = req.body
     if not isinstance(changes, list) or not changes:
         raise invalid_body("Expected type array", "body")
+    if len(changes) > MAX_CLIENTS_PER_PATCH:
+        raise invalid_body(f"Array is too long ({len(changes)}), maximum "
+                           f"{MAX_CLIENTS_PER_PATCH}", "body")
     for change in changes:
         if not isinstance(change, dict):
             raise invalid_body("Expected type object", "body[]")
@@ -332,7 +346,7 @@ def client_connections(req: SandboxRequest) -> Any:
     client_id = req.path_params["id"]
     if client_id not in req.tenant.collection("clients"):
         raise ApiError(404, *CLIENT_NOT_FOUND)
-    strategies = set(req.query_list("strategy"))
+    strategies = strategy_filter(req)
     items = [c for c in req.tenant.collection(COLLECTION).values()
              if client_id in (c.get("enabled_clients") or [])
              and (not strategies or c["strategy"] in strategies)]

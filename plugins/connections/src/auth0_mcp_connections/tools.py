@@ -13,7 +13,17 @@ from typing import Any
 
 import attrs
 
-from auth0_mcp import Target, ToolContext, ToolError, ToolResult, arg, returns, segment, tool
+from auth0_mcp import (
+    Auth0ApiError,
+    Target,
+    ToolContext,
+    ToolError,
+    ToolResult,
+    arg,
+    returns,
+    segment,
+    tool,
+)
 from auth0_mcp.shaping import pick
 
 from .options import mask, merge, refuse_masks, touched, unmasked
@@ -21,6 +31,7 @@ from .options import mask, merge, refuse_masks, touched, unmasked
 PATH = "/connections"
 ROW = ("id", "name", "strategy", "display_name")
 MAX_ROWS = 100
+CLIENTS_PER_PATCH = 50
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 NAME = re.compile(r"^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$")
 SETTABLE = frozenset({"display_name", "show_as_button", "is_domain_connection", "metadata",
@@ -202,7 +213,16 @@ async def update_connection_clients(ctx: ToolContext, args: ClientsArgs) -> Tool
                         "auth0_list_applications")
     changes = [{"client_id": c, "status": True} for c in args.enable] + [
         {"client_id": c, "status": False} for c in args.disable]
-    await ctx.api.patch(f"{own(args.id)}/clients", changes)
+    for start in range(0, len(changes), CLIENTS_PER_PATCH):  # Auth0 takes 50 per request
+        try:
+            await ctx.api.patch(f"{own(args.id)}/clients",
+                                changes[start:start + CLIENTS_PER_PATCH])
+        except Auth0ApiError as exc:
+            if not start:
+                raise
+            raise ToolError(f"the first {start} changes were applied, the rest were not: "
+                            f"{exc}. Check with auth0_get_connection, then retry the rest"
+                            ) from None
     data = {"id": args.id, "enabled": list(args.enable), "disabled": list(args.disable)}
     return ToolResult(data, f"Connection {args.id}: enabled for {len(args.enable)} app(s), "
                             f"disabled for {len(args.disable)}; other apps unchanged.")
