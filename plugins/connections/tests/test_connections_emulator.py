@@ -174,3 +174,14 @@ def test_an_unknown_strategy_filter_is_a_400(http: httpx.Client):
     """``strategy`` is an enum in the API reference: "google" is not "google-oauth2"."""
     answer = http.get("/connections", params={"strategy": "google"})
     assert answer.status_code == 400 and "google" in answer.json()["message"]
+
+
+def test_only_oidc_connections_get_a_default_display_name(http: httpx.Client):
+    """Recorded: a new samlp (2026) or ad connection answers without display_name, an oidc or
+    okta one with its name as display_name."""
+    saml = create(http, strategy="samlp",
+                  options={"signInEndpoint": "https://sso.example.com/login"})
+    oidc = create(http, strategy="oidc", options={
+        "client_id": "c", "discovery_url": "https://idp.example.com/.well-known/x"})
+    assert "display_name" not in saml and saml["show_as_button"] is False
+    assert oidc["display_name"] == oidc["name"]

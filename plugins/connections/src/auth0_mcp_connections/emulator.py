@@ -41,6 +41,7 @@ STRATEGIES = frozenset({
 ENTERPRISE = frozenset({"ad", "adfs", "google-apps", "office365", "oidc", "okta",
                         "pingfederate", "samlp", "waad", "auth0-oidc"})
 MAX_CLIENTS_PER_PATCH = 50  # "the limit per PATCH request is 50 clients" (API reference)
+NAMED = frozenset({"oidc", "okta"})  # answer display_name = name when created without one
 PROVISIONED = frozenset({"ad", "adfs", "samlp", "pingfederate"})  # answer a ticket URL
 UPDATABLE: dict[str, type | tuple[type, ...]] = {
     "display_name": str, "options": dict, "enabled_clients": list,
@@ -198,7 +199,9 @@ def make_connection(tenant: SandboxTenant, body: dict[str, Any], *,
             f"{tenant.base_url}/p/{strategy}/{random_alnum(32)}")
     connection["is_domain_connection"] = False
     if strategy in ENTERPRISE:
-        connection.update(show_as_button=False, display_name=name)
+        connection["show_as_button"] = False
+    if strategy in NAMED:
+        connection["display_name"] = name
     connection.update(authentication={"active": True}, connected_accounts={"active": False},
                       enabled_clients=[], realms=[name])
     connection.update({k: v for k, v in body.items() if k != "options"})
