@@ -227,6 +227,23 @@ async def test_an_email_auth0_would_refuse_is_refused(auth0_mcp, sandbox, email)
     assert set(sandbox.tenant.collection("users")) == before
 
 
+async def test_get_user_says_when_an_included_list_is_cut(auth0_mcp, sandbox):
+    """A user with more roles than one page shows the first page and the real count, not a
+    silently shorter list."""
+    with restored(sandbox, "roles", "role_members"):
+        for i in range(120):
+            role_id = f"rol_bulk{i:012d}"
+            sandbox.tenant.collection("roles")[role_id] = {"id": role_id, "name": f"bulk-{i}",
+                                                           "description": ""}
+            sandbox.tenant.collection("role_members")[role_id] = {"role_id": role_id,
+                                                                  "user_ids": [CAROL]}
+        user = await auth0_mcp.call_ok("auth0_get_user", {"user_id": CAROL,
+                                                          "include": ["roles"]})
+    total = len([r for r in sandbox.tenant.collection("role_members").values()
+                 if CAROL in r.get("user_ids", [])]) + 120
+    assert len(user["roles"]) == 100 and user["roles_total"] == total
+
+
 async def test_an_update_answers_what_changed_not_all_metadata(auth0_mcp, sandbox):
     """A profile with thousands of metadata keys (Auth0 allows them) must not flood the
     context when one key changes: the answer holds the keys the change named."""

@@ -66,9 +66,11 @@ async def get_user(ctx: ToolContext, args: GetArgs) -> dict[str, Any]:
             user["brute_force_blocks"] = (await ctx.api.get(
                 f"/user-blocks/{segment(user_id)}")).get("blocked_for", [])
             continue
-        items, _ = await ctx.api.page(path(user_id, EXTRAS[extra]), "authenticators"
-                                      if extra == "mfa" else extra, per_page=100)
+        items, total = await ctx.api.page(path(user_id, EXTRAS[extra]), "authenticators"
+                                          if extra == "mfa" else extra, per_page=100)
         user[extra] = items
+        if total is not None and total > len(items):  # one page shown: say how many exist
+            user[f"{extra}_total"] = total
     return user
 
 
