@@ -215,6 +215,27 @@ async def test_create_update_and_delete_a_user(auth0_mcp, sandbox):
     assert user_id not in sandbox.tenant.collection("users")
 
 
+@pytest.mark.parametrize("body", [{"user_metadata": {"preference.color": "pink"}},
+                                  {"user_metadata": {"deep": {"x$y": 1}}},
+                                  {"app_metadata": {"identities": []}}])
+def test_the_sandbox_refuses_metadata_auth0_refuses(sandbox, body):
+    """Auth0's metadata field-name rules: no '.' or '$' in a name, and app_metadata cannot
+    hold the fields it reserves (identities, email, user_id...)."""
+    import httpx
+
+    token = sandbox.mint_token(["update:users", "create:users"])
+    answer = httpx.patch(f"{sandbox.base_url}/api/v2/users/{BOB}", json=body, timeout=10,
+                         headers={"authorization": f"Bearer {token}"})
+    created = httpx.post(f"{sandbox.base_url}/api/v2/users", timeout=10,
+                         headers={"authorization": f"Bearer {token}"},
+                         json={"connection": "Username-Password-Authentication",
+                               "email": "meta@example.com", "password": "Correct-Horse-9!",
+                               **body})
+    assert answer.status_code == 400 and created.status_code == 400, answer.text
+    assert "meta@example.com" not in {u.get("email") for u in
+                                      sandbox.tenant.collection("users").values()}
+
+
 @pytest.mark.parametrize("email", ["a@b.com/../../clients", "a@b..com", "a@-b.com",
                                    "a@b.com?x=1", "a b@c.com"])
 async def test_an_email_auth0_would_refuse_is_refused(auth0_mcp, sandbox, email):
@@ -377,6 +398,12 @@ async def test_scopes_hide_what_the_token_cannot_do(auth0_mcp):
     ("auth0_create_user", {"email": "a@b.co", "role": "admin"}, "role"),
     ("auth0_update_user", {"user_id": ALICE}, "nothing to change"),
     ("auth0_update_user", {"user_id": ALICE, "app_metadata": "pro"}, "app_metadata"),
+    ("auth0_update_user", {"user_id": ALICE, "user_metadata": {"preference.color": "pink"}},
+     "user_metadata.preference.color"),
+    ("auth0_update_user", {"user_id": ALICE, "app_metadata": {"a": [{"$where": 1}]}},
+     "'.' or '$'"),
+    ("auth0_update_user", {"user_id": ALICE, "app_metadata": {"email": "x@y.z"}}, "reserves"),
+    ("auth0_create_user", {"email": "a@b.co", "user_metadata": {"a.b": 1}}, "'.' or '$'"),
     ("auth0_update_user_roles", {"user_id": ALICE}, "add and/or remove"),
     ("auth0_update_user_roles", {"user_id": ALICE, "add": ["r" * 4000]}, "at most 320"),
     ("auth0_update_user_roles", {"user_id": ALICE, "add": ["a"], "remove": ["a"]}, "both"),

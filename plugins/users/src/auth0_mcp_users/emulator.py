@@ -219,9 +219,17 @@ def _picture(email: str) -> str:
     return f"https://s.gravatar.com/avatar/{digest}?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com"
 
 
+def check_metadata(body: dict[str, Any]) -> None:
+    for field in metadata.FIELDS:
+        problem = metadata.refusal(field, body.get(field))
+        if problem:
+            raise ApiError(400, problem, "invalid_body")
+
+
 def make_user(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:
     check_body(body, CREATABLE, required=("connection",))
     check_email(body.get("email"))
+    check_metadata(body)
     name = body["connection"]
     connection = connection_named(tenant, name)
     strategy = (connection or {}).get("strategy") or ("auth0" if name == DATABASE else None)
@@ -293,6 +301,7 @@ def update_user(req: SandboxRequest) -> Any:
     body = req.json_object()
     check_body(body, PROFILE)
     check_email(body.get("email"))
+    check_metadata(body)
     if body.get("password"):
         connection = body.get("connection") or (user.get("identities") or [{}])[0].get(
             "connection", DATABASE)

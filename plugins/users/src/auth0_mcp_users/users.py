@@ -11,6 +11,7 @@ from auth0_mcp.shaping import page_info
 
 from .lookup import FIELDS, by_email, check_lengths, path, read_user, row, user_id_of
 from .metadata import FIELDS as METADATA
+from .metadata import refusal
 
 DATABASE = "Username-Password-Authentication"
 EXTRAS = {"roles": "roles", "permissions": "permissions", "organizations": "organizations",
@@ -86,7 +87,13 @@ class CreateArgs:
 
 
 def body_of(args: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {k: v for k, v in attrs.asdict(args).items() if v is not None and k not in skip}
+    """The request body: the fields given, with metadata Auth0 would refuse refused here."""
+    body = {k: v for k, v in attrs.asdict(args).items() if v is not None and k not in skip}
+    for field in METADATA:
+        problem = refusal(field, body.get(field))
+        if problem:
+            raise ToolError(problem)
+    return body
 
 
 @tool(name="auth0_create_user", title="Create user", kind="create", scopes=["create:users"],
