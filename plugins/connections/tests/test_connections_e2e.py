@@ -226,6 +226,23 @@ async def test_enable_for_more_apps_than_one_request_takes(auth0_mcp: Harness):
     assert stored(auth0_mcp, created["id"])["enabled_clients"] == apps[50:]
 
 
+async def test_options_equal_to_the_current_ones_write_nothing(auth0_mcp: Harness):
+    """A change that changes nothing (the current value, or a mask given back) is said to be
+    one, and no PATCH goes out (it would still rewrite the whole options)."""
+    async with auth0_mcp.session() as client:
+        for options in ({"passwordPolicy": stored(auth0_mcp, DATABASE)["options"][
+                "passwordPolicy"]}, {"client_secret": "********"}):
+            target = DATABASE if "passwordPolicy" in options else GOOGLE
+            before = auth0_mcp.sandbox.stats()["by_api"]["management"]
+            result = await client.call_tool("auth0_update_connection",
+                                            {"id": target, "options": options})
+            assert not result.is_error and "Nothing to change" in text_of(result), text_of(
+                result)
+            assert structured(result)["changed"] == {}
+            # one GET of the connection, no PATCH
+            assert auth0_mcp.sandbox.stats()["by_api"]["management"] == before + 1
+
+
 async def test_an_options_change_keeps_the_display_name(auth0_mcp: Harness):
     """Auth0 overwrites ``display_name`` with the name when a PATCH leaves it out: changing
     one SAML option must not rename "Acme SSO" to "acme-saml" on the login page."""

@@ -152,6 +152,10 @@ async def update_connection(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
         current = connection.get("options") or {}
         body["options"] = merge(current, args.options)
         changed = touched(current, body["options"])
+    if not changed and list(body) == ["options"]:  # a PATCH would only rewrite the same
+        return ToolResult({"id": args.id, "name": connection.get("name"), "changed": {},
+                           "options_kept": len(body["options"])},
+                          "Nothing to change: the options given are the current ones.")
     # Auth0 overwrites display_name with the name when a PATCH leaves it out: send it back
     kept = {"display_name": connection["display_name"]} if (
         "display_name" not in body and "display_name" in connection) else {}
