@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -263,6 +264,21 @@ async def test_get_user_says_when_an_included_list_is_cut(auth0_mcp, sandbox):
     total = len([r for r in sandbox.tenant.collection("role_members").values()
                  if CAROL in r.get("user_ids", [])]) + 120
     assert len(user["roles"]) == 100 and user["roles_total"] == total
+
+
+async def test_identity_provider_tokens_never_reach_the_answer(auth0_mcp, sandbox):
+    """With ``read:user_idp_tokens`` Auth0 returns each social identity's tokens; an OAuth1
+    identity's ``access_token_secret`` is not a name core's redaction knows."""
+    tokens = {"access_token": "ya29.idp-access-1111", "refresh_token": "1//idp-refresh-2222",
+              "access_token_secret": "oauth1-secret-3333", "expires_in": 3599}
+    with restored(sandbox, "users"):
+        user = sandbox.tenant.collection("users")["google-oauth2|109876543210987654321"]
+        user["identities"] = [{**user["identities"][0], **tokens}]
+        result = await auth0_mcp.call("auth0_get_user",
+                                      {"user_id": "google-oauth2|109876543210987654321"})
+    text = text_of(result) + json.dumps(result.structured_content)
+    assert not result.is_error and "idp-" not in text and "oauth1-secret" not in text, text
+    assert structured(result)["identities"][0]["provider"] == "google-oauth2"
 
 
 async def test_an_update_answers_what_changed_not_all_metadata(auth0_mcp, sandbox):

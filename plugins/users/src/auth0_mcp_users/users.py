@@ -7,6 +7,7 @@ from typing import Any, Literal
 import attrs
 
 from auth0_mcp import Target, ToolContext, ToolError, ToolResult, arg, segment, tool
+from auth0_mcp.redaction import REDACTED
 from auth0_mcp.shaping import page_info
 
 from .lookup import FIELDS, by_email, check_lengths, path, read_user, row, user_id_of
@@ -62,6 +63,8 @@ async def get_user(ctx: ToolContext, args: GetArgs) -> dict[str, Any]:
     """Profile, metadata, identities, logins; include adds more."""
     user_id = await user_id_of(ctx, args.user_id, args)
     user = await ctx.api.get(path(user_id))
+    if isinstance(user.get("identities"), list):
+        user["identities"] = [masked_identity(i) for i in user["identities"]]
     for extra in dict.fromkeys(args.include):
         if extra == "blocks":
             user["brute_force_blocks"] = (await ctx.api.get(
@@ -73,6 +76,13 @@ async def get_user(ctx: ToolContext, args: GetArgs) -> dict[str, Any]:
         if total is not None and total > len(items):  # one page shown: say how many exist
             user[f"{extra}_total"] = total
     return user
+
+
+def masked_identity(identity: dict[str, Any]) -> dict[str, Any]:
+    """An identity without its provider's credentials: with ``read:user_idp_tokens`` Auth0
+    returns ``access_token``, ``refresh_token`` and, for OAuth1, ``access_token_secret``."""
+    return {k: REDACTED if v and ("token" in k or "secret" in k) else v
+            for k, v in identity.items()}
 
 
 @attrs.frozen
