@@ -272,13 +272,43 @@ async def test_custom_database_settings_and_header_credentials_are_never_shown(
             "name": unique("legacy-db"), "strategy": "auth0", "options": options}))
         seen = await client.call_tool("auth0_get_connection", {"id": created["id"]})
         changed = await client.call_tool("auth0_update_connection", {
-            "id": created["id"], "options": {"configuration": {"API_KEY": "key-2468"}}})
+            "id": created["id"], "options": {"configuration": {"API_KEY": "key-2468",
+                                                               "DB_PASSWORD": "db-pass-9876"}}})
     for result in (seen, changed):
         text = text_of(result)
         assert not result.is_error and "db-pass" not in text and "key-" not in text, text
         assert "hdr-token" not in text, text
     assert stored(auth0_mcp, created["id"])["options"]["configuration"] == {
         "DB_PASSWORD": "db-pass-9876", "API_KEY": "key-2468"}
+
+
+async def test_a_custom_database_configuration_is_never_written_back_encrypted(
+        auth0_mcp: Harness):
+    """Auth0 returns a custom database's ``options.configuration`` values only encrypted;
+    writing them back stores the ciphertext as the new value and breaks the scripts (Auth0's
+    deploy-cli, PR #111). Since a PATCH replaces ``options`` whole, an options change must give
+    the real values, or it is refused with what to give."""
+    configuration = {"DB_PASSWORD": "db-pass-9876", "API_KEY": "key-5432"}
+    async with auth0_mcp.session() as client:
+        created = structured(await client.call_tool("auth0_create_connection", {
+            "name": unique("legacy-db"), "strategy": "auth0", "options": {
+                "enabledDatabaseCustomization": True, "configuration": configuration}}))
+        refused = await client.call_tool("auth0_update_connection", {
+            "id": created["id"], "options": {"passwordPolicy": "excellent"}})
+        assert refused.is_error and "API_KEY, DB_PASSWORD" in text_of(refused), text_of(
+            refused)
+        assert stored(auth0_mcp, created["id"])["options"]["configuration"] == configuration
+        for partial in ({"API_KEY": "key-1"}, {"API_KEY": "key-1", "DB_PASSWORD": REDACTED}):
+            refused = await client.call_tool("auth0_update_connection", {
+                "id": created["id"], "options": {"configuration": partial}})
+            assert refused.is_error and "value of DB_PASSWORD" in text_of(refused)
+        done = await client.call_tool("auth0_update_connection", {
+            "id": created["id"], "options": {"passwordPolicy": "excellent", "configuration": {
+                "API_KEY": "key-1", "DB_PASSWORD": None}}})
+        assert not done.is_error, text_of(done)
+    options = stored(auth0_mcp, created["id"])["options"]
+    assert options["configuration"] == {"API_KEY": "key-1"}
+    assert options["passwordPolicy"] == "excellent"
 
 
 async def test_secrets_survive_an_options_merge_unseen(auth0_mcp: Harness):

@@ -185,3 +185,17 @@ def test_only_oidc_connections_get_a_default_display_name(http: httpx.Client):
         "client_id": "c", "discovery_url": "https://idp.example.com/.well-known/x"})
     assert "display_name" not in saml and saml["show_as_button"] is False
     assert oidc["display_name"] == oidc["name"]
+
+
+def test_custom_database_configuration_reads_back_encrypted(http: httpx.Client,
+                                                            box: SandboxServer):
+    """As Auth0 does: the values come back encrypted, and sending them back stores the
+    ciphertext."""
+    made = create(http, options={"enabledDatabaseCustomization": True,
+                                 "configuration": {"DB_PASSWORD": "plain-1"}})
+    shown = http.get(f"/connections/{made['id']}").json()["options"]["configuration"]
+    assert shown["DB_PASSWORD"] not in ("plain-1", "") and "plain" not in shown["DB_PASSWORD"]
+    assert made["options"]["configuration"] == shown
+    http.patch(f"/connections/{made['id']}", json={"options": {"configuration": shown}})
+    stored = box.tenant.collection("connections")[made["id"]]["options"]["configuration"]
+    assert stored == shown  # the ciphertext is now the value

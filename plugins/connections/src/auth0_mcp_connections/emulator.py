@@ -8,6 +8,7 @@ lazily), so the tools install and run without it.
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from typing import Any
 
@@ -70,10 +71,26 @@ def enabled_clients(tenant: SandboxTenant, connection: dict[str, Any]) -> list[s
     return [c for c in connection.get("enabled_clients") or [] if c in clients]
 
 
+def sealed(value: Any) -> str:
+    """How a custom database's ``configuration`` value reads back: encrypted (Auth0 never
+    returns it in the clear). An opaque stand-in; the sandbox cannot decrypt it either."""
+    return "2.0$" + hashlib.sha256(str(value).encode()).hexdigest()[:40]
+
+
+def readable_options(options: dict[str, Any]) -> dict[str, Any]:
+    configuration = options.get("configuration")
+    if not isinstance(configuration, dict):
+        return options
+    return {**options, "configuration": {k: sealed(v) for k, v in configuration.items()}}
+
+
 def shown(connection: dict[str, Any], req: SandboxRequest) -> dict[str, Any]:
-    """Auth0's key order, live ``enabled_clients``, and its ``fields`` projection, which keeps
-    the id and a few flags whatever was asked for (recorded)."""
+    """Auth0's key order, live ``enabled_clients``, ``configuration`` values encrypted, and its
+    ``fields`` projection, which keeps the id and a few flags whatever was asked for
+    (recorded)."""
     full = {**connection, "enabled_clients": enabled_clients(req.tenant, connection)}
+    if isinstance(full.get("options"), dict):
+        full["options"] = readable_options(full["options"])
     ordered = {k: full[k] for k in ORDER if k in full}
     ordered.update({k: v for k, v in full.items() if k not in ordered})
     picked = project(ordered, req)

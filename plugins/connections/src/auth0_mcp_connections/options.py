@@ -83,6 +83,19 @@ def refuse_masks(value: Any, path: str = "options") -> None:
             refuse_masks(item, f"{path}[{i}]")
 
 
+def sealed_keys(current: Mapping[str, Any], change: Mapping[str, Any]) -> list[str]:
+    """The custom-database ``configuration`` keys a merge would write back as read: Auth0
+    returns their values only encrypted, and writing one back stores the ciphertext as the new
+    value (which breaks the database scripts), so each needs its real value or ``null``."""
+    kept = current.get("configuration")
+    if not isinstance(kept, Mapping) or ("configuration" in change
+                                         and change["configuration"] is None):
+        return []  # no custom database settings, or all of them removed
+    given = change.get("configuration")
+    given = given if isinstance(given, Mapping) else {}
+    return sorted(k for k in kept if k not in given or is_mask(given[k]))
+
+
 def touched(current: Mapping[str, Any], merged: Mapping[str, Any]) -> list[str]:
     """Top-level option keys whose value the merge changed, added or removed."""
     keys = set(current) | set(merged)

@@ -26,7 +26,7 @@ from auth0_mcp import (
 )
 from auth0_mcp.shaping import pick
 
-from .options import mask, merge, refuse_masks, touched, unmasked
+from .options import mask, merge, refuse_masks, sealed_keys, touched, unmasked
 
 PATH = "/connections"
 ROW = ("id", "name", "strategy", "display_name")
@@ -150,6 +150,13 @@ async def update_connection(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
     connection = await ctx.api.get(own(args.id))
     if args.options:
         current = connection.get("options") or {}
+        sealed = sealed_keys(current, args.options)
+        if sealed:
+            raise ToolError(
+                f"this custom database's options.configuration values come back from Auth0 "
+                f"only encrypted, and every options change rewrites them: give "
+                f"options.configuration with the real value of {', '.join(sealed)} (or null "
+                "to remove one), or change the connection in the Auth0 dashboard")
         body["options"] = merge(current, args.options)
         changed = touched(current, body["options"])
     if not changed and list(body) == ["options"]:  # a PATCH would only rewrite the same
