@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from auth0_mcp_sandbox.server import SandboxServer
 from auth0_mcp_connections import emulator
+from auth0_mcp_sandbox.server import SandboxServer
 
 FIXTURES = Path(os.environ.get("AUTH0_MCP_FIXTURES")
                 or Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "auth0")
