@@ -17,12 +17,13 @@ from mcp.client.stdio import StdioServerParameters
 
 from auth0_mcp.testing import Harness, structured, text_of
 from auth0_mcp.testing.processes import CLEAN_ENV, EXE, sandbox_over_http
-from auth0_mcp_users import activity
+from auth0_mcp_users import activity, emulator
 
 ALICE = "auth0|64f1c2a9e8b7d6c5b4a30001"
 BOB = "auth0|64f1c2a9e8b7d6c5b4a30002"
 CAROL = "auth0|64f1c2a9e8b7d6c5b4a30003"
 BILLING_ADMIN = "rol_billingAdmin0001"
+PEOPLE_IDS = [person[0] for person in emulator.PEOPLE]
 ERAS = ["legacy", "2026-07-28"]
 
 
@@ -279,6 +280,20 @@ async def test_identity_provider_tokens_never_reach_the_answer(auth0_mcp, sandbo
     text = text_of(result) + json.dumps(result.structured_content)
     assert not result.is_error and "idp-" not in text and "oauth1-secret" not in text, text
     assert structured(result)["identities"][0]["provider"] == "google-oauth2"
+
+
+async def test_profiles_agree_with_the_demo_logs(auth0_mcp, sandbox):
+    """A person's profile tells the same story as the log events about them: no one with a
+    week of successful logins shows ``logins_count: 0`` and no last login."""
+    async with auth0_mcp.session() as client:
+        for person in PEOPLE_IDS:
+            logins = sorted(e["date"] for e in sandbox.tenant.logs
+                            if e.get("user_id") == person and e["type"] == "s")
+            if not logins:
+                continue
+            user = await call(client, "auth0_get_user", {"user_id": person})
+            assert user["logins_count"] >= len(logins), person
+            assert user.get("last_login", "") >= logins[-1][:19], person
 
 
 async def test_an_update_answers_what_changed_not_all_metadata(auth0_mcp, sandbox):

@@ -748,6 +748,21 @@ def _seed_user(tenant: SandboxTenant, person: tuple[Any, ...], index: int, now: 
     tenant.collection(USERS).setdefault(user_id, user)
 
 
+def _agree_with_logs(tenant: SandboxTenant, user: dict[str, Any] | None) -> None:
+    """A profile tells the log events' story (the logs family's, seeded first, and alice's):
+    at least that many logins, the newest one the last."""
+    if user is None:
+        return
+    successes = [e for e in tenant.logs
+                 if e.get("user_id") == user["user_id"] and e.get("type") == "s"]
+    if not successes:
+        return
+    newest = max(successes, key=lambda e: e["date"])
+    user["logins_count"] = max(user.get("logins_count") or 0, len(successes))
+    if newest["date"] > user.get("last_login", ""):
+        user.update(last_login=newest["date"], last_ip=newest.get("ip") or user.get("last_ip"))
+
+
 def _alice_story(tenant: SandboxTenant, alice: str, now: float) -> None:
     """Without the logs family's week of events, still the story the demo tells: alice logs in
     daily, then someone tries passwords from 192.108.92.3 until brute-force protection blocks
@@ -796,6 +811,8 @@ def seed(tenant: SandboxTenant) -> None:
         {"identifier": "alice@example.com", "ip": "192.108.92.3",
          "connection": DATABASE}]})
     _alice_story(tenant, alice, now)
+    for person in PEOPLE:
+        _agree_with_logs(tenant, tenant.collection(USERS).get(person[0]))
     methods = tenant.collection("authentication_methods")
     for method_id, user_id, kind, extra in (
             ("totp|dev_a1iceT0tp00001", alice, "totp", {}),
