@@ -296,6 +296,25 @@ async def test_profiles_agree_with_the_demo_logs(auth0_mcp, sandbox):
             assert user.get("last_login", "") >= logins[-1][:19], person
 
 
+async def test_no_password_link_for_a_social_user(auth0_mcp):
+    """Erin logs in with Google: Auth0 holds no password for her, so a password-change link
+    is refused with why, instead of a link that cannot work."""
+    async with auth0_mcp.session() as client:
+        result = await client.call_tool("auth0_create_user_ticket", {
+            "user_id": "erin@example.com", "type": "password_change"})
+    assert result.is_error and "google-oauth2" in text_of(result), text_of(result)
+
+
+def test_the_sandbox_refuses_a_password_ticket_for_a_social_user(sandbox):
+    import httpx
+
+    token = sandbox.mint_token(["create:user_tickets"])
+    direct = httpx.post(f"{sandbox.base_url}/api/v2/tickets/password-change", timeout=10,
+                        headers={"authorization": f"Bearer {token}"},
+                        json={"user_id": "google-oauth2|109876543210987654321"})
+    assert direct.status_code == 400, direct.text
+
+
 async def test_an_update_answers_what_changed_not_all_metadata(auth0_mcp, sandbox):
     """A profile with thousands of metadata keys (Auth0 allows them) must not flood the
     context when one key changes: the answer holds the keys the change named."""

@@ -683,7 +683,11 @@ def password_change_ticket(req: SandboxRequest) -> Any:
     if not body.get("user_id") and not (body.get("email") and body.get("connection_id")):
         raise invalid_body("Missing required property: user_id")
     if body.get("user_id"):
-        find(req.tenant, body["user_id"])
+        user = find(req.tenant, body["user_id"])
+        if not any(i.get("provider") == "auth0" for i in user.get("identities") or []):
+            raise ApiError(400, "The user does not have a password: only users of a database "
+                           "connection can be sent a password-change ticket.",
+                           "operation_not_supported")
     ticket = f"{req.base_url}/lo/reset?ticket={random_alnum(32)}#"
     return Reply({"ticket": ticket}, status=201)
 
