@@ -459,7 +459,10 @@ async def test_scopes_hide_what_the_token_cannot_do(auth0_mcp):
     ("auth0_update_user_roles", {"user_id": ALICE, "add": ["a"], "remove": ["a"]}, "both"),
     ("auth0_create_user_ticket", {"user_id": ALICE, "type": "magic_link"}, "type"),
     ("auth0_get_user_activity", {"user_id": ALICE, "since": "yesterday"}, "not a time"),
-    ("auth0_get_user_activity", {"user_id": ALICE, "since": "99999999d"}, "too far back"),
+    pytest.param("auth0_get_user_activity", {"user_id": ALICE, "since": "99999999d"},
+                 "too far back", marks=pytest.mark.skipif(
+                     activity.logs_family() is None,
+                     reason="without the logs family, since is not applied")),
     ("auth0_block_user", {"user_id": ALICE, "unblock": "yes"}, "unblock"),
     ("auth0_get_user", {"user_id": "."}, "not an id"),  # GET /users/. would list every user
     ("auth0_get_user", {"user_id": ".."}, "not an id"),
