@@ -34,10 +34,6 @@ class Redactor:
     def __init__(self, known_secrets: Iterable[str] = ()) -> None:
         self._known: set[str] = {s for s in known_secrets if s and len(s) >= 8}
 
-    def add_secret(self, value: str | None) -> None:
-        if value and len(value) >= 8:
-            self._known.add(value)
-
     def text(self, value: str) -> str:
         for secret in self._known:
             if secret in value:

@@ -117,7 +117,7 @@ async def answer_unparsable(read: Any, forward: Any, write: Any,
                 unanswered.read(item.message)
                 await forward.send(item)
                 continue
-            errors = getattr(item, "errors", lambda: [])()
+            errors: list[dict[str, Any]] = getattr(item, "errors", lambda: [])()
             not_json = any(e.get("type") == "json_invalid" for e in errors)
             code, message = (-32700, "Parse error") if not_json else (-32600, "Invalid Request")
             log.info("answered an unparsable message with %d", code)
@@ -127,12 +127,13 @@ async def answer_unparsable(read: Any, forward: Any, write: Any,
         await unanswered.drained()  # input ended: let the calls in flight finish first
 
 
-async def serve_http(server: Any, host: str, port: int, settings: Any) -> None:
+async def serve_http(server: Any, host: str, port: int, settings: Any,
+                     state: Any = None) -> None:
     """Streamable HTTP at ``/mcp``; OAuth-protected when ``settings.issuer`` is set."""
     import uvicorn
 
     from .remote.app import build_http_app
 
-    app = build_http_app(server, settings, host, port)
+    app = build_http_app(server, settings, host, port, state=state)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
     await uvicorn.Server(config).serve()
