@@ -232,7 +232,6 @@ class ManagementClient:
         _check_path(method, path)
         if self.read_only and method not in SAFE:  # also enforced by the transport
             raise ReadOnlyViolation(f"read-only mode: refused {method} {path}")
-        refuse_dot_segments(method, path)
         deadline = time.monotonic() + self.rate_limit_budget
         attempt = 0
         clean_params = _clean(params)
@@ -381,16 +380,6 @@ def _check_path(method: str, path: str) -> None:
         raise InvalidArguments(
             f"{method} {shown} was refused and nothing was sent: an id in it is empty, '.', "
             "'..' or a slash. Use the id exactly as a list tool shows it.")
-
-
-def refuse_dot_segments(method: str, path: str) -> None:
-    """``.`` and ``..`` never name an Auth0 object, and the URL collapses them: an id "." would
-    make ``GET /users/.`` list every user, ``DELETE /connections/..`` hit ``/api/v2/``."""
-    parts = path.split("?", 1)[0].split("/")
-    bad = next((p for p in parts if p in (".", "..")), None)
-    if bad is not None:
-        raise ToolError(f"{method} {path[:80]} was not sent: {bad!r} is not an id. Pass the "
-                        "object's id (list the resources to find it).")
 
 
 def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -360,9 +360,9 @@ async def test_secrets_survive_an_options_merge_unseen(auth0_mcp: Harness):
     ("auth0_update_connection_clients", {"id": GOOGLE, "enable": ["Storefront app"]},
      "not a client_id"),
     ("auth0_delete_connection", {"id": DATABASE, "force": True}, "force"),
-    ("auth0_get_connection", {"id": "."}, "not an id"),  # GET /connections/. lists them all
-    ("auth0_delete_connection", {"id": ".."}, "not an id"),  # DELETE /api/v2/
-    ("auth0_update_connection", {"id": ".", "set": {"display_name": "x"}}, "not an id"),
+    ("auth0_get_connection", {"id": "."}, "nothing was sent"),  # GET /connections/. lists them all
+    ("auth0_delete_connection", {"id": ".."}, "nothing was sent"),  # DELETE /api/v2/
+    ("auth0_update_connection", {"id": ".", "set": {"display_name": "x"}}, "nothing was sent"),
 ])
 async def test_bad_input_is_refused_before_any_request(auth0_mcp: Harness, tool: str,
                                                        args: dict[str, Any], message: str):

@@ -325,7 +325,7 @@ async def test_an_update_answers_what_changed_not_all_metadata(auth0_mcp, sandbo
             "user_id": BOB, "user_metadata": {"pref_7": "y", "pref_8": None, "new": 1}})
         data = structured(result)
         stored = dict(sandbox.tenant.collection("users")[BOB]["user_metadata"])
-    assert auth0_mcp.size(result) < 1000, auth0_mcp.size(result)
+    assert len(json.dumps(result.structured_content)) < 1000
     assert data["user_metadata"] == {"pref_7": "y", "new": 1}
     assert data["removed"] == ["user_metadata.pref_8"]
     assert data["unchanged_keys"] == {"user_metadata": 1998}
@@ -464,9 +464,9 @@ async def test_scopes_hide_what_the_token_cannot_do(auth0_mcp):
                      activity.logs_family() is None,
                      reason="without the logs family, since is not applied")),
     ("auth0_block_user", {"user_id": ALICE, "unblock": "yes"}, "unblock"),
-    ("auth0_get_user", {"user_id": "."}, "not an id"),  # GET /users/. would list every user
-    ("auth0_get_user", {"user_id": ".."}, "not an id"),
-    ("auth0_block_user", {"user_id": "..", "unblock": True}, "not an id"),
+    ("auth0_get_user", {"user_id": "."}, "nothing was sent"),  # GET /users/. would list every user
+    ("auth0_get_user", {"user_id": ".."}, "nothing was sent"),
+    ("auth0_block_user", {"user_id": "..", "unblock": True}, "nothing was sent"),
 ])
 async def test_bad_input_is_refused_before_any_request(auth0_mcp, sandbox, tool, arguments,
                                                        message):
