@@ -22,6 +22,7 @@ CLI_CLIENT_NAME = "Auth0 CLI (sandbox)"
 # Real Management API scopes beyond those the emulated routes check, so tokens and the system
 # API's scope list look like a real tenant's (and cover secrets: read:client_keys).
 EXTRA_MANAGEMENT_SCOPES = (
+    "read:clients", "read:client_summary",  # checked inside routes (/clients/{id}/connections)
     "read:client_keys", "update:client_keys", "read:client_credentials",
     "create:client_credentials", "update:client_credentials", "delete:client_credentials",
     "read:users", "create:users", "update:users", "delete:users", "read:users_app_metadata",
