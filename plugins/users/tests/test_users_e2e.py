@@ -15,9 +15,20 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from auth0_mcp.testing import Harness, structured, text_of
+from auth0_mcp.testing import Harness, text_of, unfenced
+from auth0_mcp.testing import structured as raw_structured
 from auth0_mcp.testing.processes import CLEAN_ENV, EXE, sandbox_over_http
 from auth0_mcp_users import activity, emulator
+
+
+def structured(result: Any) -> Any:
+    """A successful answer's data, without the fences core puts around users' text."""
+    return unfenced(raw_structured(result))
+
+
+async def call_ok(harness: Harness, name: str, arguments: dict[str, Any]) -> Any:
+    return unfenced(await harness.call_ok(name, arguments))
+
 
 ALICE = "auth0|64f1c2a9e8b7d6c5b4a30001"
 BOB = "auth0|64f1c2a9e8b7d6c5b4a30002"
@@ -260,7 +271,7 @@ async def test_get_user_says_when_an_included_list_is_cut(auth0_mcp, sandbox):
                                                            "description": ""}
             sandbox.tenant.collection("role_members")[role_id] = {"role_id": role_id,
                                                                   "user_ids": [CAROL]}
-        user = await auth0_mcp.call_ok("auth0_get_user", {"user_id": CAROL,
+        user = await call_ok(auth0_mcp, "auth0_get_user", {"user_id": CAROL,
                                                           "include": ["roles"]})
     total = len([r for r in sandbox.tenant.collection("role_members").values()
                  if CAROL in r.get("user_ids", [])]) + 120
@@ -413,14 +424,14 @@ async def test_organizations_of_a_user(auth0_mcp, sandbox):
                                     "display_name": "Test Org"})
         sandbox.tenant.collection("organization_members")["org_test00000000001|" + CAROL] = {
             "org_id": "org_test00000000001", "user_id": CAROL, "roles": []}
-        user = await auth0_mcp.call_ok("auth0_get_user", {"user_id": CAROL,
+        user = await call_ok(auth0_mcp, "auth0_get_user", {"user_id": CAROL,
                                                           "include": ["organizations"]})
     assert [o["name"] for o in user["organizations"]] == ["test-org"]
 
 
 async def test_activity_without_the_logs_family_says_so(auth0_mcp, sandbox, monkeypatch):
     monkeypatch.setattr(activity, "logs_family", lambda: None)
-    seen = await auth0_mcp.call_ok("auth0_get_user_activity", {"user_id": ALICE})
+    seen = await call_ok(auth0_mcp, "auth0_get_user_activity", {"user_id": ALICE})
     assert "auth0-mcp-logs is not installed" in seen["note"]
     newest = sorted((e for e in sandbox.tenant.logs if e.get("user_id") == ALICE),
                     key=lambda e: e["log_id"], reverse=True)[:100]
