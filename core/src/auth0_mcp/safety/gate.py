@@ -16,7 +16,7 @@ import anyio
 import attrs
 
 from ..context import ToolContext
-from ..errors import Auth0ApiError
+from ..errors import Auth0ApiError, ToolError
 from ..spec import Target, ToolSpec
 from .confirm import CONFIRM, Refused, Sealer
 from .plan import DryRunClient, Plan, Write, diff, merged
@@ -96,7 +96,11 @@ async def make_plan(spec: ToolSpec, ctx: ToolContext, args: Any) -> tuple[Plan |
     label = _label(target, before, writes)
     dependents = None
     if spec.kind == "delete" and target.dependents is not None and before is not None:
-        dependents = await target.dependents(ctx, dict(before))
+        try:
+            dependents = await target.dependents(ctx, dict(before))
+        except ToolError as exc:  # Auth0ApiError included: a plan is never refused for want
+            # of this extra read (a token without read:client_grants, an endpoint not there)
+            dependents = {"unknown": f"could not read what depends on it ({exc})"}
     return Plan(spec.name, spec.kind, writes, before, changes, label, dependents), None
 
 

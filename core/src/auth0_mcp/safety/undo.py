@@ -49,6 +49,18 @@ def _kept(value: Any) -> bool:
     return value != REDACTED and REDACTED not in canonical(value)
 
 
+def _unset_like(prior: Any, current: Any) -> Any:
+    """What restores a field that was not set before: Auth0 refuses ``null`` for most typed
+    fields (``Expected type string but found type null``), so an empty value of the field's
+    current type stands for "unset"."""
+    if prior is not None:
+        return prior
+    for kind, empty in ((str, ""), (list, []), (dict, {})):
+        if isinstance(current, kind):
+            return empty
+    return None
+
+
 async def undo(ctx: ToolContext, entry: Mapping[str, Any], tools: Mapping[str, ToolSpec],
                force: bool) -> ToolResult:
     record = entry["undo"]
@@ -63,7 +75,8 @@ async def undo(ctx: ToolContext, entry: Mapping[str, Any], tools: Mapping[str, T
                             f"({', '.join(moved)}); undo would overwrite that. Give force=true "
                             "to restore the earlier values anyway.")
         prior = record["prior"]
-        restore = {f: prior.get(f) for f in record["fields"] if _kept(prior.get(f))}
+        restore = {f: _unset_like(prior.get(f), (current or {}).get(f))
+                   for f in record["fields"] if _kept(prior.get(f))}
         skipped = [f for f in record["fields"] if f not in restore]
         if not restore:
             raise ToolError("nothing to restore: the fields changed were secrets, which are "
