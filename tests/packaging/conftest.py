@@ -1,0 +1,23 @@
+"""Shared by the publishing tests: the workspace's wheels, built once per session."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+_LOCAL_UV = Path(sys.executable).parent / "uv"
+UV = str(_LOCAL_UV) if _LOCAL_UV.exists() else "uv"
+
+
+@pytest.fixture(scope="session")
+def dist_wheels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A folder of wheels of every workspace distribution, as a release builds them."""
+    out = tmp_path_factory.mktemp("wheels")
+    subprocess.run([UV, "build", "--all-packages", "--wheel", "-q", "-o", str(out)], cwd=ROOT,
+                   check=True)
+    yield out
