@@ -1,0 +1,148 @@
+"""The container image, without a container runtime: hadolint lints the Dockerfile, its
+instructions say what the image promises (slim base, non-root, locked install, HTTP entrypoint,
+health check, registry label), and its install steps run as written (the same COPY and RUN
+commands, into a clean venv) and give a server that answers MCP over HTTP.
+
+Not exercised here: the base image itself, the multi-stage copy, the HEALTHCHECK probe and the
+non-root user at run time (they need a container runtime; CI's release job builds the image)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mcp import Client
+
+from auth0_mcp.testing.processes import CLEAN_ENV, free_port, stop, wait_until_up
+
+from .conftest import ROOT, UV
+
+DOCKERFILE = ROOT / "Dockerfile"
+
+
+def instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) in order, continuation lines joined, comments dropped."""
+    joined = DOCKERFILE.read_text().replace("\\\n", " ")
+    found = []
+    for line in joined.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            found.append((word.upper(), " ".join(rest.split())))
+    return found
+
+
+def stages() -> list[list[tuple[str, str]]]:
+    split: list[list[tuple[str, str]]] = []
+    for instruction in instructions():
+        if instruction[0] == "FROM":
+            split.append([])
+        split[-1].append(instruction)
+    return split
+
+
+def exec_form(arguments: str) -> list[str]:
+    return json.loads(arguments)
+
+
+def test_hadolint_passes():
+    hadolint = Path(sys.executable).parent / "hadolint"
+    result = subprocess.run([str(hadolint), "--no-color", str(DOCKERFILE)], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_image_is_slim_non_root_labelled_and_serves_http():
+    build, final = stages()
+    assert all("-slim" in stage[0][1] for stage in (build, final))
+    final_map = {word: args for word, args in final}
+    user = final_map["USER"]
+    assert user not in ("root", "0") and not user.startswith("0:")
+    assert "--locked" in dict(build)["RUN"]
+    name = json.loads((ROOT / "server.json").read_text())["name"]
+    assert f'io.modelcontextprotocol.server.name="{name}"' in final_map["LABEL"]
+    entrypoint = exec_form(final_map["ENTRYPOINT"])
+    assert entrypoint[:4] == ["auth0-mcp", "run", "--transport", "http"]
+    assert "/healthz" in final_map["HEALTHCHECK"]
+    port = entrypoint[entrypoint.index("--port") + 1]
+    assert final_map["EXPOSE"] == port
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The build stage's COPY and RUN instructions, run as written in a clean folder, into a
+    venv of its own (UV_PROJECT_ENVIRONMENT), with the stage's ENV."""
+    build = stages()[0]
+    context = tmp_path_factory.mktemp("context")
+    venv = tmp_path_factory.mktemp("image") / "venv"
+    env = {**CLEAN_ENV}
+    ran = False
+    for word, args in build:
+        if word == "ENV":
+            for pair in shlex.split(args):
+                key, _, value = pair.partition("=")
+                env[key] = value
+        elif word == "COPY" and not args.startswith("--from"):
+            *sources, dest = args.split()
+            for source in sources:
+                target = context / dest / (Path(source).name if dest.endswith("/") else "")
+                if (ROOT / source).is_dir():
+                    shutil.copytree(ROOT / source, target, ignore=shutil.ignore_patterns(
+                        ".venv", "__pycache__", "tests"))
+                else:
+                    shutil.copy2(ROOT / source, target)
+        elif word == "RUN":
+            command = shlex.split(args)
+            assert command[0] == "uv"
+            env["UV_PROJECT_ENVIRONMENT"] = str(venv)
+            subprocess.run([UV, *command[1:]], cwd=context, env=env, check=True, timeout=600,
+                           capture_output=True)
+            ran = True
+    assert ran
+    return venv
+
+
+def test_install_steps_install_every_family_and_no_dev_tools(installed: Path):
+    listed = subprocess.run([str(installed / "bin" / "auth0-mcp"), "tools", "list", "--json"],
+                            capture_output=True, text=True, timeout=60, env=CLEAN_ENV)
+    assert listed.returncode == 0, listed.stderr
+    plugins = {t["plugin"] for t in json.loads(listed.stdout)["tools"]}
+    assert {"applications", "resource_servers", "actions", "logs", "forms"} <= plugins
+    assert not (installed / "bin" / "pytest").exists() and not (installed / "bin" / "ruff").exists()
+    where = subprocess.run([str(installed / "bin" / "python"), "-c",
+                            "import auth0_mcp, auth0_mcp_logs; print(auth0_mcp.__file__); "
+                            "print(auth0_mcp_logs.__file__)"],
+                           capture_output=True, text=True, check=True, env=CLEAN_ENV)
+    for path in where.stdout.split():
+        assert Path(path).is_relative_to(installed), "installed as wheels, not editable"
+
+
+@pytest.fixture
+def served(installed: Path) -> Iterator[str]:
+    """The image's ENTRYPOINT from the installed venv, on loopback, on the sandbox tenant."""
+    entrypoint = exec_form(dict(stages()[-1])["ENTRYPOINT"])
+    port = free_port()
+    command = [str(installed / "bin" / entrypoint[0]), *entrypoint[1:]]
+    command[command.index("--host") + 1] = "127.0.0.1"  # loopback only in tests
+    command[command.index("--port") + 1] = str(port)
+    proc = subprocess.Popen([*command, "--sandbox"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=CLEAN_ENV)
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        wait_until_up(url, proc)
+        yield url
+    finally:
+        stop(proc)
+
+
+async def test_installed_entrypoint_serves_mcp_over_http(served: str):
+    async with Client(served) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+    assert {"auth0_list_applications", "auth0_search_logs"} <= names
