@@ -28,3 +28,21 @@ def test_readme_stands_on_its_own(folder: Path):
     assert "install" in readme.lower()
     relative = [t for t in _LINK.findall(readme) if not t.startswith(("https://", "http://", "#"))]
     assert relative == [], "relative links break on the package index"
+
+
+def test_readme_shows_every_install_path():
+    install = (ROOT / "README.md").read_text().split("## Install\n", 1)[1].split("\n## ", 1)[0]
+    for path in ("uvx --from 'auth0-mcp[all]'", "pip install 'auth0-mcp[all]'",
+                 "pip install 'auth0-mcp[applications,logs]'", ".mcpb", "docker run",
+                 "io.github.auth0-mcp/auth0-mcp"):
+        assert path in install, path
+    assert len(install.splitlines()) < 40, "a few lines, not a manual"
+
+
+def test_first_example_prompt_creates_something_new_in_the_demo_tenant(sandbox):
+    """Following the README on the sandbox must not make a duplicate of a seeded app."""
+    readme = (ROOT / "README.md").read_text()
+    name = re.search(r'\*"Create a [\w-]+ application called (\w+)', readme)
+    assert name, "the README's first prompt creates an application"
+    seeded = {c["name"] for c in sandbox.tenant.collection("clients").values()}
+    assert "Storefront" in seeded and name.group(1) not in seeded
