@@ -14,9 +14,8 @@ COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /usr/local/bin/uv
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never \
     UV_PROJECT_ENVIRONMENT=/opt/auth0-mcp
 WORKDIR /src
-COPY pyproject.toml uv.lock ./
-COPY core core
-COPY plugins plugins
+# .dockerignore lets in only the workspace: pyproject.toml, uv.lock and its members.
+COPY . .
 # Exactly the locked versions; the core and every family installed as wheels, no dev tools.
 RUN uv sync --locked --no-dev --no-editable --package auth0-mcp --extra all
 

@@ -9,11 +9,12 @@ non-root user at run time (they need a container runtime; CI's release job build
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,49 @@ def test_image_is_slim_non_root_labelled_and_serves_http():
     assert final_map["EXPOSE"] == port
 
 
+def ignored() -> Callable[[str], bool]:
+    """.dockerignore as Docker reads it: patterns in order, the last match wins, ``!``
+    re-includes, ``**`` spans folders, and a match on a folder covers what is inside."""
+    rules = []
+    for line in (ROOT / ".dockerignore").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            keep = line.startswith("!")
+            glob = line.lstrip("!").strip("/")
+            pattern = re.escape(glob).replace(r"\*\*/", "(.*/)?").replace(r"\*", "[^/]*")
+            rules.append((re.compile(pattern + "(/.*)?"), keep))
+
+    def check(relative: str) -> bool:
+        out = False
+        for rule, keep in rules:
+            if rule.fullmatch(relative):
+                out = not keep
+        return out
+
+    return check
+
+
+def copy_context(source: Path, dest: Path) -> None:
+    """``COPY <source> <dest>`` from the build context (this repository minus .dockerignore)."""
+    skip = ignored()
+    for path in sorted([source] if source.is_file() else source.rglob("*")):
+        relative = path.relative_to(ROOT).as_posix()
+        if path.is_file() and not skip(relative):
+            target = dest / path.relative_to(source if source.is_dir() else source.parent)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+
+
+def test_dockerignore_keeps_the_workspace_and_nothing_else():
+    skip = ignored()
+    assert not any(skip(p) for p in ("pyproject.toml", "uv.lock", "core/pyproject.toml",
+                                      "core/src/auth0_mcp/cli/__init__.py",
+                                      "plugins/logs/src/auth0_mcp_logs/tools.py"))
+    assert all(skip(p) for p in (".venv/bin/python", "tests/conftest.py", "benchmarks/x.py",
+                                 "plugins/logs/tests/test_logs_e2e.py", ".git/HEAD",
+                                 "core/src/auth0_mcp/__pycache__/x.pyc", "examples/a/b.py"))
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The build stage's COPY and RUN instructions, run as written in a clean folder, into a
@@ -91,12 +135,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         elif word == "COPY" and not args.startswith("--from"):
             *sources, dest = args.split()
             for source in sources:
-                target = context / dest / (Path(source).name if dest.endswith("/") else "")
-                if (ROOT / source).is_dir():
-                    shutil.copytree(ROOT / source, target, ignore=shutil.ignore_patterns(
-                        ".venv", "__pycache__", "tests"))
-                else:
-                    shutil.copy2(ROOT / source, target)
+                copy_context(ROOT / source, context / dest)
         elif word == "RUN":
             command = shlex.split(args)
             assert command[0] == "uv"
