@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,11 +14,9 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 from auth0_mcp.testing import structured
-from auth0_mcp.testing.processes import CLEAN_ENV
+from auth0_mcp.testing.processes import CLEAN_ENV, UV
 
 ROOT = Path(__file__).resolve().parents[2]
-_LOCAL_UV = Path(sys.executable).parent / "uv"
-UV = str(_LOCAL_UV) if _LOCAL_UV.exists() else "uv"
 
 
 @pytest.fixture(scope="module")

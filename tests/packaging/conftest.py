@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from auth0_mcp.testing.processes import UV
+
 ROOT = Path(__file__).resolve().parents[2]
-_LOCAL_UV = Path(sys.executable).parent / "uv"
-UV = str(_LOCAL_UV) if _LOCAL_UV.exists() else "uv"
 
 
 @pytest.fixture(scope="session")

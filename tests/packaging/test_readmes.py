@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from .conftest import ROOT
+
 PROJECT_URL = "https://github.com/auth0-mcp/auth0-mcp"
 # Published: the core, the sandbox framework (once it is a distribution), every family, and the
 # third-party example (its README is what plugin authors copy).

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import jsonschema
 
-ROOT = Path(__file__).resolve().parents[2]
+from .conftest import ROOT
+
 SCHEMA = ROOT / "docs" / "schemas" / "server.schema.2025-12-11.json"
 NAME = "io.github.auth0-mcp/auth0-mcp"
 

@@ -13,6 +13,9 @@ from pathlib import Path
 import httpx
 
 EXE = str(Path(sys.executable).parent / "auth0-mcp")
+# The uv next to this Python (the workspace's dev tools install it), else the one on PATH.
+UV = str(Path(sys.executable).parent / "uv") if (Path(sys.executable).parent / "uv").exists() \
+    else "uv"
 # No credentials or filters from the developer's shell leak into a test's server.
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", "DEBUG"))}
 
