@@ -23,15 +23,15 @@ from _common import (
     start_sandbox,
 )
 
-from auth0_mcp.sandbox.management import ROUTERS
-from auth0_mcp.sandbox.management.clients import make_client
-from auth0_mcp.sandbox.seed import seed_tenant
-from auth0_mcp.sandbox.tenant import SandboxTenant
+from auth0_mcp_sandbox.records import make_client
+from auth0_mcp_sandbox.seed import seed_tenant
+from auth0_mcp_sandbox.server import plugin_routers
+from auth0_mcp_sandbox.tenant import SandboxTenant
 
 
 def build_state(path: Path, port: int, apps: int, logs: int) -> None:
     tenant = SandboxTenant(base_url=f"http://127.0.0.1:{port}", state_file=path)
-    seed_tenant(tenant, ROUTERS, demo=False)
+    seed_tenant(tenant, plugin_routers(), demo=False)
     kinds = ["spa", "native", "regular_web", "non_interactive"]
     for i in range(apps):
         make_client(tenant, {"name": f"App {i:05d}", "app_type": kinds[i % 4]})

@@ -16,8 +16,8 @@ import time
 import httpx
 from _common import emit, print_table, summary
 
-from auth0_mcp.sandbox.ratelimit import RateLimit
-from auth0_mcp.sandbox.server import SandboxServer
+from auth0_mcp_sandbox.ratelimit import RateLimit
+from auth0_mcp_sandbox.server import SandboxServer
 
 
 def endpoints(box: SandboxServer) -> list[tuple[str, str, dict[str, str]]]:
@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
     # a budget no benchmark reaches: 429s would measure the rate limiter, not the handlers
-    with SandboxServer(with_plugins=False, rate_limit=RateLimit(10**9, 10**9)) as box:
+    with SandboxServer(rate_limit=RateLimit(10**9, 10**9)) as box:
         rows = measure(box, args.runs)
     if args.json:
         emit({"benchmark": "sandbox_handler_time", "rows": rows}, True)

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 
-from auth0_mcp.testing.processes import CLEAN_ENV, EXE, free_port, stop, wait_until_up
+from auth0_mcp.testing.processes import sandbox_over_http
 
 
 @pytest.fixture(scope="module")
 def http_mcp_url() -> Iterator[str]:
     """``auth0-mcp run --sandbox --transport http`` in a subprocess; yields the /mcp URL."""
-    port = free_port()
-    proc = subprocess.Popen([EXE, "run", "--sandbox", "--transport", "http", "--port",
-                             str(port)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=CLEAN_ENV)
-    url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        wait_until_up(url, proc)
+    with sandbox_over_http() as url:
         yield url
-    finally:
-        stop(proc)

@@ -25,7 +25,9 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     env = base / "venv"
     subprocess.run([UV, "venv", "-q", str(env)], check=True)
     subprocess.run([UV, "pip", "install", "-q", "--python", str(env / "bin/python"),
-                    "-e", f"{ROOT / 'core'}[testing]"], check=True)
+                    "-e", f"{ROOT / 'core'}[testing]", "-e", str(ROOT / "sandbox"),
+                    # the generated tool counts applications: its tests need their emulator
+                    "-e", str(ROOT / "plugins" / "applications")], check=True)
     subprocess.run([str(env / "bin/auth0-mcp"), "plugin", "new", "acme", "--dir", str(base)],
                    check=True, capture_output=True)
     subprocess.run([UV, "pip", "install", "-q", "--python", str(env / "bin/python"),

@@ -21,8 +21,8 @@ from auth0_mcp.clients import (
     server_command,
     write_client_config,
 )
-from auth0_mcp.sandbox.server import SandboxServer
 from auth0_mcp.testing.processes import CLEAN_ENV, EXE
+from auth0_mcp_sandbox.server import SandboxServer
 
 
 def entry_of(client: str, path: Path) -> dict:
@@ -104,7 +104,7 @@ def test_paths_on_each_platform(tmp_path: Path):
 @pytest.mark.parametrize("client", CLIENTS)
 async def test_the_written_entry_starts_the_server(client: str, tmp_path: Path):
     creds = tmp_path / "creds.json"
-    with SandboxServer(with_plugins=False) as box:
+    with SandboxServer() as box:
         client_id, secret = box.admin_credentials
         login = await anyio.to_thread.run_sync(lambda: subprocess.run(
             [EXE, "init", "--auth0-domain", box.base_url, "--auth0-client-id", client_id,

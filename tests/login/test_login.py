@@ -15,16 +15,16 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from auth0_mcp.sandbox.server import SandboxServer
 from auth0_mcp.testing import structured
 from auth0_mcp.testing.processes import CLEAN_ENV, EXE
+from auth0_mcp_sandbox.server import SandboxServer
 
 CODE = re.compile(r"confirm the code ([A-Z]{4}-[A-Z]{4})")
 
 
 @pytest.fixture
 def box() -> Iterator[SandboxServer]:
-    with SandboxServer(with_plugins=False) as server:
+    with SandboxServer() as server:
         server.tenant.auth["device_interval"] = 1
         yield server
 
@@ -162,7 +162,7 @@ async def test_client_credentials_and_remint(box: SandboxServer, tmp_path: Path)
 
 def test_two_tenants_side_by_side_and_logout_removes_one(box: SandboxServer, tmp_path: Path):
     creds = tmp_path / "creds.json"
-    with SandboxServer(with_plugins=False) as other:
+    with SandboxServer() as other:
         for name, server in (("a", box), ("b", other)):
             client_id, secret = server.admin_credentials
             assert init("--auth0-domain", server.base_url, "--auth0-client-id", client_id,

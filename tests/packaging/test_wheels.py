@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 _LOCAL_UV = Path(sys.executable).parent / "uv"
 UV = str(_LOCAL_UV) if _LOCAL_UV.exists() else "uv"
 FAMILIES = {"applications": "applications", "resource_servers": "resource-servers",
-            "actions": "actions", "logs": "logs", "forms": "forms"}
+            "actions": "actions", "logs": "logs", "forms": "forms", "users": "users",
+            "connections": "connections"}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def venv_with(tmp: Path, wheels: Path, *requirements: str) -> Path:
 
 
 @pytest.mark.parametrize("extras", [("actions", "logs"), ("applications", "forms"),
-                                    ("resource-servers",)])
+                                    ("resource-servers",), ("users",)])
 def test_extras_install_exactly_those_families(extras: tuple[str, ...], wheels: Path,
                                                tmp_path: Path):
     env = venv_with(tmp_path, wheels, f"auth0-mcp[{','.join(extras)}]==0.1.0")
@@ -60,3 +61,25 @@ def test_each_family_passes_its_tests_alone(family: str, wheels: Path, tmp_path:
         capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
+
+
+def test_without_the_sandbox_extra_the_sandbox_commands_name_it(wheels: Path, tmp_path: Path):
+    """A family's plugin loads without the sandbox (its emulator is imported only when a
+    sandbox starts); asking for a sandbox answers one line naming the extra, exit 2."""
+    env = venv_with(tmp_path, wheels, "auth0-mcp[actions]==0.1.0")
+    exe = str(env / "bin/auth0-mcp")
+    probe = subprocess.run([str(env / "bin/python"), "-c", "import auth0_mcp_sandbox"],
+                           capture_output=True, text=True)
+    assert probe.returncode != 0 and "auth0_mcp_sandbox" in probe.stderr
+    listed = subprocess.run([exe, "tools", "list", "--json"], capture_output=True, text=True,
+                            timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert {t["plugin"] for t in json.loads(listed.stdout)["tools"]} == {"actions"}
+    for argv in (["run", "--sandbox"], ["sandbox", "--port", "0"]):
+        result = subprocess.run([exe, *argv], capture_output=True, text=True, timeout=60,
+                                stdin=subprocess.DEVNULL)
+        assert result.returncode == 2, (argv, result.stderr)
+        assert result.stdout == ""
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, (argv, result.stderr)
+        assert "pip install 'auth0-mcp[sandbox]'" in lines[0]

@@ -20,9 +20,9 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from auth0_mcp.sandbox.auth import jwks, mint_access_token, signing_key
-from auth0_mcp.sandbox.server import SandboxServer
 from auth0_mcp.testing.processes import CLEAN_ENV, EXE, free_port, stop, wait_until_up
+from auth0_mcp_sandbox.auth import jwks, mint_access_token, signing_key
+from auth0_mcp_sandbox.server import SandboxServer
 
 AUDIENCE = "https://mcp.example.test/mcp"
 READ = ["read:clients", "read:resource_servers", "read:logs", "read:forms", "read:actions",
@@ -33,7 +33,7 @@ WRITE = ["create:clients", "update:clients", "delete:clients", "create:resource_
 
 @pytest.fixture(scope="module")
 def issuer() -> Iterator[SandboxServer]:
-    with SandboxServer(with_plugins=False, empty=True) as box:
+    with SandboxServer(empty=True) as box:
         yield box
 
 
@@ -118,7 +118,7 @@ def bad_tokens(box: SandboxServer, other: SandboxServer) -> dict[str, str]:
 def test_every_bad_token_is_rejected_with_401(remote: tuple[str, Path],
                                               issuer: SandboxServer):
     url, _ = remote
-    with SandboxServer(with_plugins=False, empty=True) as other:
+    with SandboxServer(empty=True) as other:
         for case, bearer in bad_tokens(issuer, other).items():
             response = httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
                                   headers={"Authorization": f"Bearer {bearer}",

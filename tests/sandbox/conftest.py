@@ -12,12 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
-from auth0_mcp.sandbox.server import SandboxServer
+from auth0_mcp_sandbox.server import SandboxServer
 
 
 @pytest.fixture(scope="session")
 def box() -> Iterator[SandboxServer]:
-    with SandboxServer(with_plugins=False, device_interval=0) as server:
+    with SandboxServer(device_interval=0) as server:
         yield server
 
 

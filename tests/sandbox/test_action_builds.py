@@ -7,14 +7,14 @@ import time
 
 import httpx
 
-from auth0_mcp.sandbox.server import SandboxServer
+from auth0_mcp_sandbox.server import SandboxServer
 
 GOOD = "exports.onExecutePostLogin = async (event, api) => {};"
 BROKEN = "exports.onExecutePostLogin = async (event, api) => { if (true) {;"
 
 
 def test_builds_and_current_version():
-    with SandboxServer(with_plugins=False, empty=True) as box:
+    with SandboxServer(empty=True) as box:
         headers = {"authorization": "Bearer " + box.mint_token(
             ["read:actions", "create:actions", "update:actions"])}
         api = f"{box.base_url}/api/v2/actions/actions"

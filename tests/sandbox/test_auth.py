@@ -10,8 +10,8 @@ import httpx
 import jwt
 import pytest
 
-from auth0_mcp.sandbox.auth import AUTH0_CLI_CLIENT_ID, DEVICE_GRANT
-from auth0_mcp.sandbox.server import SandboxServer
+from auth0_mcp_sandbox.auth import AUTH0_CLI_CLIENT_ID, DEVICE_GRANT
+from auth0_mcp_sandbox.server import SandboxServer
 
 
 def verified(box: SandboxServer, http: httpx.Client, token: str, audience: str) -> dict[str, Any]:

@@ -9,15 +9,15 @@ import httpx
 import jwt
 import pytest
 
-from auth0_mcp.sandbox.auth import AUTH0_CLI_CLIENT_ID
-from auth0_mcp.sandbox.server import SandboxServer
+from auth0_mcp_sandbox.auth import AUTH0_CLI_CLIENT_ID
+from auth0_mcp_sandbox.server import SandboxServer
 
 DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
 
 
 @pytest.fixture(scope="module")
 def box() -> Iterator[SandboxServer]:
-    with SandboxServer(with_plugins=False, empty=True) as server:
+    with SandboxServer(empty=True) as server:
         server.tenant.auth["device_interval"] = 0
         yield server
 

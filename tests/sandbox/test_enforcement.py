@@ -11,15 +11,14 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from auth0_mcp.sandbox.management import ROUTERS
-from auth0_mcp.sandbox.server import SandboxServer
+from auth0_mcp_sandbox.server import SandboxServer, plugin_routers
 
 TOO_MANY = {"statusCode": 429, "error": "Too Many Requests",
             "message": "Global limit has been reached", "errorCode": "too_many_requests"}
 
 
 def route_scopes(method: str, path: str) -> tuple[str, ...]:
-    return next(r.scopes for router in ROUTERS for r in router.routes
+    return next(r.scopes for router in plugin_routers() for r in router.routes
                 if (r.method, r.path) == (method, path))
 
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import importlib
 import json
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -33,9 +33,9 @@ from typing import Any
 import httpx
 import pytest
 
-from auth0_mcp.sandbox.auth import AUTH0_CLI_CLIENT_ID
-from auth0_mcp.sandbox.seed import management_scopes
-from auth0_mcp.sandbox.server import SandboxServer
+from auth0_mcp_sandbox.auth import AUTH0_CLI_CLIENT_ID
+from auth0_mcp_sandbox.seed import management_scopes
+from auth0_mcp_sandbox.server import SandboxServer
 
 FIXTURES = Path(os.environ.get("AUTH0_MCP_FIXTURES")
                 or Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "auth0")
@@ -294,7 +294,7 @@ def boxes() -> Iterator[Callable[[str], SandboxServer]]:
 
     def for_family(family: str) -> SandboxServer:
         if family not in started:
-            started[family] = SandboxServer(with_plugins=False, device_interval=0).start()
+            started[family] = SandboxServer(device_interval=0).start()
         return started[family]
 
     try:
@@ -372,12 +372,13 @@ def request_for(fx: dict[str, Any], box: SandboxServer, http: httpx.Client) -> h
 
 
 def prepare(fx: dict[str, Any], box: SandboxServer) -> None:
-    module = FAMILIES.get(fx["family"])
-    if module:
-        family = importlib.import_module(f"auth0_mcp.sandbox.management.{module}")
-        hook = getattr(family, "prepare_replay", None)
-        if hook is not None:
-            hook(box.tenant, fx)
+    name = FAMILIES.get(fx["family"])
+    for router in box.routers:
+        if router.name == name and router.routes:
+            family = sys.modules[router.routes[0].handler.__module__]
+            hook = getattr(family, "prepare_replay", None)
+            if hook is not None:
+                hook(box.tenant, fx)
 
 
 CASES = [p for p in fixtures() if replayable(load(p)) is None]

@@ -7,8 +7,8 @@ import time
 
 import httpx
 
-from auth0_mcp.sandbox.enforce import RateLimit
-from auth0_mcp.sandbox.server import SandboxServer
+from auth0_mcp_sandbox.enforce import RateLimit
+from auth0_mcp_sandbox.server import SandboxServer
 
 
 def get(box: SandboxServer, token: str | None = None, header: str | None = None) -> httpx.Response:
@@ -17,7 +17,7 @@ def get(box: SandboxServer, token: str | None = None, header: str | None = None)
 
 
 def test_tokens_and_scopes():
-    with SandboxServer(with_plugins=False, empty=True) as box:
+    with SandboxServer(empty=True) as box:
         missing = get(box)
         assert missing.status_code == 401 and missing.json()["message"] == \
             "Missing authentication"
@@ -28,7 +28,7 @@ def test_tokens_and_scopes():
         assert expired["attributes"] == {"error": expired["message"]}
         # Auth0 answers a bearer value that is not a JWT as a malformed header
         assert get(box, "not-a-jwt").json()["errorCode"] == "Bearer"
-        with SandboxServer(with_plugins=False, empty=True) as other:
+        with SandboxServer(empty=True) as other:
             foreign = get(box, other.mint_token(["read:clients"])).json()
         assert foreign["statusCode"] == 401
         denied = get(box, box.mint_token(["read:logs"])).json()
@@ -38,7 +38,7 @@ def test_tokens_and_scopes():
 
 
 def test_rate_limit_headers_and_budget():
-    with SandboxServer(with_plugins=False, empty=True,
+    with SandboxServer(empty=True,
                        rate_limit=RateLimit(limit=3, per_second=0.5)) as box:
         token = box.mint_token(["read:clients"])
         answers = [get(box, token) for _ in range(4)]
@@ -49,7 +49,7 @@ def test_rate_limit_headers_and_budget():
 
 
 def test_faults():
-    with SandboxServer(with_plugins=False, empty=True) as box:
+    with SandboxServer(empty=True) as box:
         token = box.mint_token(["read:clients"])
         box.set_faults(errors_next=1)
         page = get(box, token)

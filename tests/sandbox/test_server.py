@@ -19,9 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from auth0_mcp.sandbox.auth import AUTH0_CLI_CLIENT_ID, DEVICE_GRANT
-from auth0_mcp.sandbox.routing import Reply, Router, SandboxRequest
-from auth0_mcp.sandbox.server import SandboxServer
+from auth0_mcp_sandbox.auth import AUTH0_CLI_CLIENT_ID, DEVICE_GRANT
+from auth0_mcp_sandbox.routing import Reply, Router, SandboxRequest
+from auth0_mcp_sandbox.server import SandboxServer
 
 
 def client_credentials(box: SandboxServer) -> httpx.Response:
@@ -37,7 +37,7 @@ def refuses_connections(port: int) -> bool:
 
 
 def test_start_and_stop(box):
-    with SandboxServer(with_plugins=False, empty=True) as other:
+    with SandboxServer(empty=True) as other:
         assert other.base_url == f"http://127.0.0.1:{other.port}"
         assert other.domain == f"127.0.0.1:{other.port}"
         assert other.port != box.port
@@ -47,7 +47,7 @@ def test_start_and_stop(box):
 
 def test_state_file_round_trip(tmp_path: Path):
     state = tmp_path / "tenant.json"
-    with SandboxServer(with_plugins=False, state_file=state, device_interval=0) as first:
+    with SandboxServer(state_file=state, device_interval=0) as first:
         port = first.port
         kid = httpx.get(f"{first.base_url}/.well-known/jwks.json").json()["keys"][0]["kid"]
         token = client_credentials(first).json()["access_token"]
@@ -70,7 +70,7 @@ def test_state_file_round_trip(tmp_path: Path):
     assert client_id in saved["collections"]["clients"]
 
     # the same port: everything, including tokens issued before the restart, still works
-    with SandboxServer(with_plugins=False, state_file=state, port=port) as again:
+    with SandboxServer(state_file=state, port=port) as again:
         assert again.admin_credentials == credentials
         assert len(again.tenant.logs) == logs
         got = httpx.get(f"{again.base_url}/api/v2/clients/{client_id}", headers=headers)
@@ -83,7 +83,7 @@ def test_state_file_round_trip(tmp_path: Path):
         assert refreshed.status_code == 200, refreshed.text
 
     # another port: the Management API's audience moves with the tenant
-    with SandboxServer(with_plugins=False, state_file=state) as moved:
+    with SandboxServer(state_file=state) as moved:
         response = client_credentials(moved)
         assert response.status_code == 200, response.text
         fresh = {"authorization": f"Bearer {response.json()['access_token']}"}
@@ -95,7 +95,7 @@ def test_state_file_round_trip(tmp_path: Path):
 
 
 def test_empty_tenant_has_only_what_logging_in_needs():
-    with SandboxServer(with_plugins=False, empty=True) as box:
+    with SandboxServer(empty=True) as box:
         clients = {c["name"] for c in box.tenant.collection("clients").values()}
         assert clients == {"auth0-mcp sandbox admin", "Auth0 CLI (sandbox)"}
         assert [a["name"] for a in box.tenant.collection("resource_servers").values()] == [
@@ -129,7 +129,7 @@ def test_extra_routers_are_served_seeded_and_granted():
     def seed(tenant) -> None:
         tenant.collection("widgets")["wdg_demo"] = {"id": "wdg_demo", "name": "Demo"}
 
-    with SandboxServer(with_plugins=False, extra_routers=[widgets]) as box:
+    with SandboxServer(extra_routers=[widgets]) as box:
         token = client_credentials(box).json()
         assert {"read:widgets", "create:widgets"} <= set(token["scope"].split())
         headers = {"authorization": f"Bearer {token['access_token']}"}
@@ -148,7 +148,7 @@ def test_two_routers_may_not_declare_the_same_route():
     clash = Router("clash")
     clash.get("/api/v2/clients", scope="read:clients")(lambda req: [])
     with pytest.raises(ValueError, match="declared by both"):
-        SandboxServer(with_plugins=False, empty=True, extra_routers=[clash])
+        SandboxServer(empty=True, extra_routers=[clash])
 
 
 def test_helpers_for_tests(box, http):
@@ -176,7 +176,7 @@ def read_until(lines: queue.Queue[str], pattern: str, proc: subprocess.Popen[str
 
 def test_cli_serve_prints_how_to_use_it_and_saves_on_exit(tmp_path: Path):
     state = tmp_path / "cli-tenant.json"
-    code = ("import sys; from pathlib import Path; from auth0_mcp.sandbox.cli import serve; "
+    code = ("import sys; from pathlib import Path; from auth0_mcp_sandbox.cli import serve; "
             f"serve(port=0, state=Path({str(state)!r}), empty=True)")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTH0_")}
     proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.DEVNULL,
@@ -214,7 +214,7 @@ def test_cli_serve_prints_how_to_use_it_and_saves_on_exit(tmp_path: Path):
 def test_https_with_a_certificate_clients_trust_explicitly(tmp_path: Path):
     """For https-only clients (the reference server): a self-signed certificate that is
     trusted when named, and refused by default verification, so TLS is really in use."""
-    with SandboxServer(tls_dir=tmp_path, with_plugins=False) as box:
+    with SandboxServer(tls_dir=tmp_path) as box:
         assert box.base_url.startswith("https://127.0.0.1:")
         cert = ssl.create_default_context(cafile=tmp_path / "cert.pem")
         config = httpx.get(f"{box.base_url}/.well-known/openid-configuration", verify=cert)
@@ -222,5 +222,5 @@ def test_https_with_a_certificate_clients_trust_explicitly(tmp_path: Path):
         with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
             httpx.get(f"{box.base_url}/.well-known/openid-configuration")
         assert (tmp_path / "key.pem").stat().st_mode & 0o077 == 0  # owner-only key
-    with SandboxServer(tls_dir=tmp_path, with_plugins=False) as again:  # certificate reused
+    with SandboxServer(tls_dir=tmp_path) as again:  # certificate reused
         assert httpx.get(f"{again.base_url}/.well-known/jwks.json", verify=cert).status_code == 200

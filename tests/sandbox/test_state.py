@@ -7,12 +7,12 @@ from pathlib import Path
 
 import httpx
 
-from auth0_mcp.sandbox.server import SandboxServer
+from auth0_mcp_sandbox.server import SandboxServer
 
 
 def test_state_round_trip_on_another_port(tmp_path: Path):
     state = tmp_path / "tenant.json"
-    with SandboxServer(state_file=state, with_plugins=False) as first:
+    with SandboxServer(state_file=state) as first:
         client_id, secret = first.admin_credentials
         token = first.mint_token(["read:clients"], expires_in=600)
         created = httpx.post(f"{first.base_url}/api/v2/forms", json={"name": "Kept"},
@@ -24,7 +24,7 @@ def test_state_round_trip_on_another_port(tmp_path: Path):
     assert saved["collections"]["forms"][created.json()["id"]]["name"] == "Kept"
     assert state.stat().st_mode & 0o777 == 0o600
     assert not list(tmp_path.glob("tenant.json?*"))  # no temp files left behind
-    with SandboxServer(state_file=state, with_plugins=False) as second:
+    with SandboxServer(state_file=state) as second:
         assert second.base_url != first_url
         assert second.admin_credentials == (client_id, secret)
         minted = httpx.post(f"{second.base_url}/oauth/token", json={

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from .sandbox.routing import Router
+    from auth0_mcp_sandbox.routing import Router
+
     from .spec import ToolSpec
 
 PROJECT = "auth0_mcp"
@@ -26,5 +27,7 @@ def auth0_mcp_register_tools() -> Iterable[ToolSpec]:
 
 @hookspec
 def auth0_mcp_sandbox_routers() -> Iterable[Router]:
-    """Return sandbox routers emulating the Auth0 endpoints this plugin's tools call, so a
-    third-party family is tested against the sandbox exactly like first-party ones."""
+    """Return sandbox routers emulating the Auth0 endpoints this plugin's tools call; every
+    family, first- or third-party, contributes its emulator this way. Called only when a
+    sandbox tenant starts: import the emulator inside the hook, so the plugin loads without
+    ``auth0-mcp-sandbox`` installed."""

@@ -23,7 +23,8 @@ requires-python = ">=3.11"
 dependencies = ["auth0-mcp>=$core_minor,<$core_next"]
 
 [project.optional-dependencies]
-test = ["auth0-mcp[testing]"]
+# the example tool reads applications: the applications family brings their sandbox emulator
+test = ["auth0-mcp[testing,applications]"]
 
 [project.entry-points.auth0_mcp]
 $name = "auth0_mcp_$name.plugin"

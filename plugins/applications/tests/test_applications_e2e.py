@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import uuid
 
-import httpx
 import pytest
 
 import auth0_mcp_applications.applications as applications
@@ -37,14 +36,17 @@ def requests_seen(harness: Harness) -> int:
 
 
 def make_api(harness: Harness, scopes: list[str]) -> str:
-    """A fresh API (resource server) straight through the sandbox's Management API."""
+    """A fresh API (resource server) put straight into the sandbox tenant: these tests run
+    where the resource-servers family (and its emulator) is not installed."""
     identifier = f"https://api.example.com/{uuid.uuid4().hex[:10]}"
-    token = harness.sandbox.mint_token(["create:resource_servers"])
-    response = httpx.post(f"{harness.sandbox.base_url}/api/v2/resource-servers",
-                          headers={"Authorization": f"Bearer {token}"},
-                          json={"name": "Grants test API", "identifier": identifier,
-                                "scopes": [{"value": s, "description": s} for s in scopes]})
-    assert response.status_code == 201, response.text
+
+    def add(tenant):
+        api_id = tenant.new_id("resource_server")
+        tenant.collection("resource_servers")[api_id] = {
+            "id": api_id, "name": "Grants test API", "identifier": identifier,
+            "scopes": [{"value": s, "description": s} for s in scopes]}
+
+    harness.sandbox.with_tenant(add)
     return identifier
 
 
@@ -331,6 +333,11 @@ async def test_grants_create_conflict_update_list_and_delete(auth0_mcp: Harness)
 
 
 async def test_grant_listing_pages_and_shortens_huge_scope_lists(auth0_mcp: Harness):
+    audience = make_api(auth0_mcp, ["read:stock"])
+    app = await auth0_mcp.call_ok("auth0_create_application",
+                                  {"name": unique("Stock"), "app_type": "non_interactive"})
+    await auth0_mcp.call_ok("auth0_create_application_grant", {
+        "client_id": app["client_id"], "audience": audience, "scope": ["read:stock"]})
     async with auth0_mcp.session() as client:
         seen, page = [], 0
         while True:

@@ -99,9 +99,9 @@ def run(
 
     box = None
     if sandbox:
-        from ..sandbox.server import SandboxServer
+        from .sandbox_cmd import sandbox_module
 
-        box = SandboxServer(state_file=sandbox_state)
+        box = sandbox_module("server").SandboxServer(state_file=sandbox_state)
         box.start()
         client_id, secret = box.admin_credentials
         credentials = Credentials(box.base_url, ClientCredentials(box.base_url, client_id, secret),

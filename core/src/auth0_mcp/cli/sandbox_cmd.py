@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated
 
 import typer
+
+from ..errors import SetupError
+
+MISSING = ("the sandbox tenant is a separate distribution: "
+           "pip install 'auth0-mcp[sandbox]' (or auth0-mcp-sandbox)")
+
+
+def sandbox_module(name: str) -> ModuleType:
+    """``auth0_mcp_sandbox.<name>``, or the one-line answer naming the extra that installs it
+    (the only place the CLI imports the sandbox framework)."""
+    try:
+        return import_module(f"auth0_mcp_sandbox.{name}")
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] != "auth0_mcp_sandbox":
+            raise  # the sandbox is there but broken: not a missing extra
+        raise SetupError(MISSING) from None
 
 
 def sandbox(
@@ -28,7 +46,6 @@ def sandbox(
 
     Example: auth0-mcp sandbox --port 8484 --state ./tenant.json
     """
-    from ..sandbox.cli import serve
-
-    serve(port=port, state=state, empty=empty, latency_ms=latency_ms, error_rate=error_rate,
-          rate_limit=rate_limit, malformed_rate=malformed_rate, tls_dir=tls)
+    sandbox_module("cli").serve(
+        port=port, state=state, empty=empty, latency_ms=latency_ms, error_rate=error_rate,
+        rate_limit=rate_limit, malformed_rate=malformed_rate, tls_dir=tls)

@@ -28,7 +28,7 @@ def anyio_backend() -> str:
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[object]:
     """A seeded sandbox tenant on a free loopback port, stopped at the end of the session."""
-    from ..sandbox.server import SandboxServer
+    from auth0_mcp_sandbox.server import SandboxServer  # the testing extra installs it
 
     server = SandboxServer()
     server.start()

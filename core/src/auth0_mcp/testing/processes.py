@@ -3,11 +3,13 @@ environment, a free loopback port, waiting for it to answer, and stopping it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -46,3 +48,20 @@ def stop(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
     proc.communicate()
+
+
+@contextlib.contextmanager
+def sandbox_over_http(*args: str) -> Iterator[str]:
+    """``auth0-mcp run --sandbox --transport http`` (plus ``args``) as a real process on a free
+    port; yields the /mcp URL and stops the process afterwards."""
+    port = free_port()
+    proc = subprocess.Popen([EXE, "run", "--sandbox", "--transport", "http", "--port",
+                             str(port), *args], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=CLEAN_ENV)
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        wait_until_up(url, proc)
+        yield url
+    finally:
+        stop(proc)

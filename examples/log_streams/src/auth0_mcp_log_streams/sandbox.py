@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from auth0_mcp.sandbox.routing import (
+from auth0_mcp_sandbox.routing import (
     ApiError,
     Reply,
     Router,

@@ -1,4 +1,4 @@
-"""Auth0 applications and their API grants: the tool table."""
+"""Auth0 applications and their API grants: the tool table and the sandbox emulator."""
 
 from __future__ import annotations
 
@@ -20,3 +20,12 @@ def auth0_mcp_register_tools():
         grants.update_application_grant,
         grants.delete_application_grant,
     ]
+
+
+@hookimpl
+def auth0_mcp_sandbox_routers():
+    """This family's endpoints in the sandbox tenant, imported only when a sandbox starts (so
+    the plugin works without auth0-mcp-sandbox installed)."""
+    from . import emulator, emulator_grants
+
+    return [emulator.router, emulator_grants.router]

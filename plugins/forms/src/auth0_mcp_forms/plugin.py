@@ -17,3 +17,12 @@ def auth0_mcp_register_tools():
         tools.delete_form,
         tools.publish_form,
     ]
+
+
+@hookimpl
+def auth0_mcp_sandbox_routers():
+    """This family's endpoints in the sandbox tenant, imported only when a sandbox starts (so
+    the plugin works without auth0-mcp-sandbox installed)."""
+    from . import emulator
+
+    return [emulator.router]

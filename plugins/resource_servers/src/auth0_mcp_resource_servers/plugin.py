@@ -16,3 +16,12 @@ def auth0_mcp_register_tools():
         tools.update_resource_server,
         tools.delete_resource_server,
     ]
+
+
+@hookimpl
+def auth0_mcp_sandbox_routers():
+    """This family's endpoints in the sandbox tenant, imported only when a sandbox starts (so
+    the plugin works without auth0-mcp-sandbox installed)."""
+    from . import emulator
+
+    return [emulator.router]

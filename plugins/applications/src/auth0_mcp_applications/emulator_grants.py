@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..routing import (
+from auth0_mcp_sandbox.records import make_client_grant
+from auth0_mcp_sandbox.routing import (
     ApiError,
     Reply,
     Router,
@@ -18,9 +19,9 @@ from ..routing import (
     offset_page,
     project,
 )
-from ..tenant import SandboxTenant
+from auth0_mcp_sandbox.tenant import SandboxTenant
 
-router = Router("client_grants")
+router = Router("client_grants", seed_after=("clients", "resource_servers"))
 COLLECTION = "client_grants"
 NOT_FOUND = ("The grant does not exist.", "inexistent_client_grant")
 WRITABLE = {"client_id": str, "audience": str, "scope": list, "organization_usage": str,
@@ -36,25 +37,6 @@ def validate(body: dict[str, Any], *, creating: bool) -> None:
                required=("client_id", "audience") if creating else ())
     if any(not isinstance(s, str) for s in body.get("scope") or []):
         raise invalid_body("Expected type string", "scope")
-
-
-def make_client_grant(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:
-    validate(body, creating=True)
-    if body["client_id"] not in tenant.collection("clients"):
-        raise ApiError(404, "Client not found", "inexistent_client")
-    if not any(a.get("identifier") == body["audience"]
-               for a in tenant.collection("resource_servers").values()):
-        raise ApiError(404, "Resource server not found", "inexistent_resource_server")
-    if any(g["client_id"] == body["client_id"] and g["audience"] == body["audience"]
-           for g in tenant.collection(COLLECTION).values()):
-        raise ApiError(409, "A client grant for this client and audience already exists.",
-                       "conflict")
-    grant = {"id": tenant.new_id("client_grant"), "client_id": body["client_id"],
-             "audience": body["audience"], "scope": list(body.get("scope") or []),
-             **{k: v for k, v in body.items() if k not in ("client_id", "audience", "scope")}}
-    grant.setdefault("subject_type", "client")
-    tenant.collection(COLLECTION)[grant["id"]] = grant
-    return grant
 
 
 def find(tenant: SandboxTenant, grant_id: str) -> dict[str, Any]:
@@ -88,7 +70,9 @@ def get_grant(req: SandboxRequest) -> Any:
 
 @router.post("/api/v2/client-grants", scope="create:client_grants")
 def create_grant(req: SandboxRequest) -> Reply:
-    return Reply(make_client_grant(req.tenant, req.json_object()), 201)
+    body = req.json_object()
+    validate(body, creating=True)
+    return Reply(make_client_grant(req.tenant, body), 201)
 
 
 @router.patch("/api/v2/client-grants/{id}", scope="update:client_grants")

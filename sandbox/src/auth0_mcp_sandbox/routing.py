@@ -1,7 +1,8 @@
 """Declaring sandbox endpoints: a tiny router each Management API family module fills in.
 
-A family module (``sandbox/management/clients.py``) or a third-party plugin builds a ``Router``,
-decorates plain functions with the method, path and scope, and the sandbox app mounts them all.
+Each family's plugin (first- or third-party) builds a ``Router`` in its emulator module,
+decorates plain functions with the method, path and scope, contributes it through the
+``auth0_mcp_sandbox_routers`` hook, and the sandbox app mounts them all.
 Handlers receive a ``SandboxRequest`` and return a JSON-able body, or a ``Reply`` for another
 status or extra headers; they raise ``ApiError`` for Auth0-shaped error bodies.
 """
@@ -160,11 +161,16 @@ class Route:
 
 @attrs.define
 class Router:
-    """A named group of routes plus an optional seeding function for the demo tenant."""
+    """A named group of routes plus optional seeding functions for the demo tenant.
+
+    ``seed_after`` names the routers whose demo data this one's seeders use (logs name the
+    seeded applications); they seed first when installed, and are simply absent otherwise.
+    """
 
     name: str
     routes: list[Route] = attrs.field(factory=list)
     seeders: list[Callable[[SandboxTenant], None]] = attrs.field(factory=list)
+    seed_after: tuple[str, ...] = attrs.field(default=(), converter=tuple, kw_only=True)
 
     def route(self, method: str, path: str, *, scope: str | Iterable[str] = (),
               authenticated: bool = True) -> Callable[[Handler], Handler]:

@@ -1,6 +1,9 @@
 """A fresh tenant: the system Management API, the sandbox's own admin application (allowed
 every Management scope), the Auth0 CLI's public client for the device flow, then every
-family's demo data in router order (logs last: its events refer to the seeded applications).
+installed family's demo data, each after the families it names in ``seed_after``.
+
+Seeding is idempotent: the tenant remembers which routers seeded it, so seeding again (or
+with one more family installed) adds only what is missing.
 """
 
 from __future__ import annotations
@@ -9,9 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .auth import AUTH0_CLI_CLIENT_ID, DEVICE_GRANT
-from .management import ROUTERS
-from .management.client_grants import make_client_grant
-from .management.clients import make_client
+from .records import make_client, make_client_grant
 from .routing import Router
 from .tenant import SandboxTenant
 
@@ -77,11 +78,30 @@ def _cli_client(tenant: SandboxTenant) -> None:
     clients[AUTH0_CLI_CLIENT_ID] = {**stored, "client_id": AUTH0_CLI_CLIENT_ID}
 
 
-def seed_tenant(tenant: SandboxTenant, routers: Iterable[Router] | None = None, *,
-                demo: bool = True) -> None:
-    """Seed a new tenant; ``demo=False`` leaves out the families' demo data (``--empty``).
-    ``routers`` defaults to the first-party families."""
-    routers = list(ROUTERS if routers is None else routers)
+def seed_order(routers: Iterable[Router]) -> list[Router]:
+    """``routers`` with each one after those it names in ``seed_after`` (names not installed
+    are ignored); otherwise in the given order. A cycle is a plugin bug: ValueError."""
+    pending = list(routers)
+    names = {r.name for r in pending}
+    done: set[str] = set()
+    ordered: list[Router] = []
+    while pending:
+        ready = next((r for r in pending
+                      if all(d in done or d not in names or d == r.name for d in r.seed_after)),
+                     None)
+        if ready is None:
+            cycle = ", ".join(f"{r.name} after {'/'.join(r.seed_after)}" for r in pending)
+            raise ValueError(f"sandbox routers' seed_after form a cycle: {cycle}")
+        pending.remove(ready)
+        ordered.append(ready)
+        done.add(ready.name)
+    return ordered
+
+
+def seed_tenant(tenant: SandboxTenant, routers: Iterable[Router], *, demo: bool = True) -> None:
+    """Seed a tenant with what logging in needs, then (unless ``demo=False``, ``--empty``) the
+    demo data of each router that has not seeded it yet."""
+    routers = list(routers)
     scopes = management_scopes(routers)
     _system_api(tenant, scopes)
     try:
@@ -95,6 +115,9 @@ def seed_tenant(tenant: SandboxTenant, routers: Iterable[Router] | None = None, 
                                    "audience": tenant.management_audience, "scope": scopes})
     _cli_client(tenant)
     if demo:
-        for router in routers:
+        for router in seed_order(routers):
+            if router.name in tenant.seeded:
+                continue
             for seeder in router.seeders:
                 seeder(tenant)
+            tenant.seeded.append(router.name)

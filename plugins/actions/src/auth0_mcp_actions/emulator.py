@@ -12,8 +12,15 @@ import re
 import time
 from typing import Any
 
-from ..routing import ApiError, Reply, Router, SandboxRequest, check_body, invalid_body
-from ..tenant import SandboxTenant, iso_now
+from auth0_mcp_sandbox.routing import (
+    ApiError,
+    Reply,
+    Router,
+    SandboxRequest,
+    check_body,
+    invalid_body,
+)
+from auth0_mcp_sandbox.tenant import SandboxTenant, iso_now
 
 router = Router("actions")
 ACTIONS, VERSIONS = "actions", "action_versions"

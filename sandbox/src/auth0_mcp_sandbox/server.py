@@ -26,19 +26,19 @@ from .auth import decide_device, mint_access_token, signing_key
 from .auth import router as auth_router
 from .enforce import Gatekeeper
 from .faults import Faults
-from .management import ROUTERS
 from .ratelimit import RateLimit
 from .routing import Router
 from .seed import admin_client, seed_tenant
 from .tenant import SandboxTenant
 
-log = logging.getLogger("auth0_mcp.sandbox")
+log = logging.getLogger("auth0_mcp").getChild("sandbox")  # configured by auth0_mcp.logsetup
 T = TypeVar("T")
 
 
 def plugin_routers() -> list[Router]:
-    """Routers that installed plugins contribute through ``auth0_mcp_sandbox_routers``."""
-    from ..plugins import load_plugins
+    """Routers that installed plugins contribute through ``auth0_mcp_sandbox_routers``:
+    every family's emulator, first- or third-party."""
+    from auth0_mcp.plugins import load_plugins
 
     manager = load_plugins().manager
     return [router for result in manager.hook.auth0_mcp_sandbox_routers()
@@ -60,9 +60,10 @@ class SandboxServer:
 
     ``state_file``: load the tenant from it when it exists (else seed one), and save every
     change to it atomically. ``empty``: seed only what logging in needs, no demo data.
-    ``extra_routers``: more Management API families (plugins' routers are added too unless
-    ``with_plugins`` is False). ``tls_dir``: serve https with a self-signed certificate kept
-    there (tls.py), for clients that only speak https.
+    ``extra_routers``: more Management API families; the installed plugins' emulators are
+    added unless ``with_plugins`` is False (then only the Authentication API and the admin
+    endpoints are served besides ``extra_routers``). ``tls_dir``: serve https with a
+    self-signed certificate kept there (tls.py), for clients that only speak https.
     """
 
     def __init__(self, *, port: int = 0, state_file: Path | None = None, empty: bool = False,
@@ -70,7 +71,7 @@ class SandboxServer:
                  extra_routers: Iterable[Router] = (), with_plugins: bool = True,
                  device_interval: int = 5, device_expires_in: int = 900,
                  tls_dir: Path | None = None) -> None:
-        routers = list(ROUTERS)
+        routers: list[Router] = []
         for router in [*extra_routers, *(plugin_routers() if with_plugins else [])]:
             if all(router is not r for r in routers):
                 routers.append(router)
@@ -155,6 +156,11 @@ class SandboxServer:
 
         loop.call_soon_threadsafe(call)
         return future.result(timeout=30)
+
+    def with_tenant(self, fn: Callable[[SandboxTenant], T]) -> T:
+        """Call ``fn(tenant)`` on the server's loop and return its result: how a test puts in
+        place objects whose family's emulator is not installed (or reads state consistently)."""
+        return self._on_loop(fn, self.tenant)
 
     def mint_token(self, scopes: Iterable[str], *, expires_in: int = 3600,
                    audience: str | None = None, sub: str | None = None) -> str:

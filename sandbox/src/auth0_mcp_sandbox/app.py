@@ -24,7 +24,7 @@ from .faults import InjectedError
 from .routing import ApiError, OAuthError, Reply, Route, Router, SandboxRequest, dumps
 from .tenant import SandboxTenant
 
-log = logging.getLogger("auth0_mcp.sandbox")
+log = logging.getLogger("auth0_mcp").getChild("sandbox")
 JSON_TYPE = "application/json; charset=utf-8"
 MAX_BODY = 1024 * 1024  # Auth0's documented 1 MB payload limit
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..routing import (
+from auth0_mcp_sandbox.routing import (
     ApiError,
     Reply,
     Router,
@@ -15,7 +15,7 @@ from ..routing import (
     invalid_body,
     offset_page,
 )
-from ..tenant import SandboxTenant, iso_now
+from auth0_mcp_sandbox.tenant import SandboxTenant, iso_now
 
 router = Router("forms")
 COLLECTION = "forms"

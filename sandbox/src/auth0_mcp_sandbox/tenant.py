@@ -66,6 +66,7 @@ class SandboxTenant:
     collections: dict[str, dict[str, dict[str, Any]]] = attrs.field(factory=dict)
     logs: list[dict[str, Any]] = attrs.field(factory=list)
     log_seq: int = 0
+    seeded: list[str] = attrs.field(factory=list)  # routers whose demo data is in (seed.py)
     state_file: Path | None = None
     # Auth-server data that must survive a restart with --state (keys, refresh tokens, clients'
     # credentials live in ``collections``); owned by sandbox/auth.py.
@@ -145,6 +146,7 @@ class SandboxTenant:
             "collections": self.collections,
             "logs": self.logs,
             "log_seq": self.log_seq,
+            "seeded": self.seeded,
             "auth": self.auth,
         }
 
@@ -173,6 +175,7 @@ class SandboxTenant:
             collections=data.get("collections", {}),
             logs=data.get("logs", []),
             log_seq=data.get("log_seq", 0),
+            seeded=data.get("seeded", []),
             auth=data.get("auth", {}),
             state_file=path,
         )

@@ -1,13 +1,15 @@
 """The sandbox tenant: a local Auth0 emulator (Management API v2 + Authentication API) served
 over real HTTP on loopback, for trying auth0-mcp without a tenant and for every test.
+The framework serves the Authentication API and the admin endpoints; each family's plugin
+contributes its Management API emulator through the ``auth0_mcp_sandbox_routers`` hook.
 
-    from auth0_mcp.sandbox import SandboxServer
+    from auth0_mcp_sandbox import SandboxServer
     with SandboxServer() as box:
         client_id, secret = box.admin_credentials
         ...  # talk to box.base_url
 
-Names are imported lazily: family modules import ``sandbox.routing`` while this package is
-still initialising, and must not pull in the server (uvicorn) with it.
+Names are imported lazily: emulator modules import ``auth0_mcp_sandbox.routing`` and must not
+pull in the server (uvicorn) with it.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import secrets
 from typing import Any
 from urllib.parse import unquote
 
-from ..routing import (
+from auth0_mcp_sandbox.routing import (
     ApiError,
     Reply,
     Router,
@@ -20,7 +20,7 @@ from ..routing import (
     offset_page,
     project,
 )
-from ..tenant import SandboxTenant
+from auth0_mcp_sandbox.tenant import SandboxTenant
 
 router = Router("resource_servers")
 COLLECTION = "resource_servers"

@@ -13,11 +13,14 @@ import random
 import time
 from typing import Any
 
-from ..routing import ApiError, Reply, Router, SandboxRequest
-from ..tenant import SandboxTenant
-from .lucene import LuceneError, compile_query
+from auth0_mcp_sandbox.lucene import LuceneError, compile_query
+from auth0_mcp_sandbox.routing import ApiError, Reply, Router, SandboxRequest
+from auth0_mcp_sandbox.tenant import SandboxTenant
 
-router = Router("logs")
+# its demo events name the seeded applications, and the users family's people by their fixed ids
+# (USERS), so it does not wait for that family: the users family seeds after it and adds
+# only what this week of events does not already tell.
+router = Router("logs", seed_after=("clients",))
 SEARCH_CAP = 1000
 
 
@@ -115,7 +118,7 @@ KINDS = [
 
 def _event(tenant: SandboxTenant, rng: random.Random, ts: float,
            kind: tuple[str, str, int, bool], apps: list[dict[str, Any]],
-           ip: str | None = None) -> None:
+           users: list[tuple[str, str]], ip: str | None = None) -> None:
     code, description, _, user_event = kind
     app = rng.choice(apps)
     event: dict[str, Any] = {
@@ -124,7 +127,7 @@ def _event(tenant: SandboxTenant, rng: random.Random, ts: float,
         "hostname": tenant.domain, "details": {}, "isMobile": False,
     }
     if user_event:
-        name, user_id = rng.choice(USERS)
+        name, user_id = rng.choice(users)
         event.update({"connection": "Username-Password-Authentication",
                       "connection_id": "con_Q3pLx8ZcWf2T7KbM", "strategy": "auth0",
                       "strategy_type": "database", "user_id": user_id, "user_name": name})
@@ -145,6 +148,8 @@ def seed(tenant: SandboxTenant) -> None:
     rng = random.Random(20261124)
     apps = [c for c in tenant.collection("clients").values() if c.get("app_type")] or [
         {"client_id": "AbCdEfGhIjKlMnOpQrStUvWxYz012345", "name": "Storefront"}]
+    users = [(u.get("email") or u.get("name") or u["user_id"], u["user_id"])
+             for u in tenant.collection("users").values() if u.get("user_id")] or USERS
     now = time.time()
     weights = [k[2] for k in KINDS]
     moments = sorted(now - rng.uniform(60, 7 * 86400) for _ in range(1400))
@@ -152,9 +157,9 @@ def seed(tenant: SandboxTenant) -> None:
     for i, ts in enumerate(moments):
         if i in suspicious:
             kind = KINDS[0] if i % 3 == 0 else KINDS[2]
-            _event(tenant, rng, ts, kind, apps, ip="192.108.92.3")
+            _event(tenant, rng, ts, kind, apps, users, ip="192.108.92.3")
         else:
-            _event(tenant, rng, ts, rng.choices(KINDS, weights)[0], apps)
+            _event(tenant, rng, ts, rng.choices(KINDS, weights)[0], apps, users)
 
 
 def prepare_replay(tenant: SandboxTenant, fixture: dict[str, Any]) -> None:

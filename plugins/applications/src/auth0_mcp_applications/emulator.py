@@ -7,11 +7,10 @@ tokens with ``read:client_keys``, and PATCH merges objects shallowly.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from typing import Any
 
-from ..routing import (
+from auth0_mcp_sandbox.records import make_client, merge
+from auth0_mcp_sandbox.routing import (
     ApiError,
     Reply,
     Router,
@@ -21,7 +20,7 @@ from ..routing import (
     offset_page,
     project,
 )
-from ..tenant import SandboxTenant, random_alnum
+from auth0_mcp_sandbox.tenant import SandboxTenant
 
 router = Router("clients")
 COLLECTION = "clients"
@@ -47,22 +46,6 @@ WRITABLE: dict[str, type | tuple[type, ...]] = {
     "require_pushed_authorization_requests": bool, "require_proof_of_possession": bool,
     "default_organization": dict, "compliance_level": str, "token_exchange": dict,
 }
-GRANTS = {
-    "spa": ["authorization_code", "implicit", "refresh_token"],
-    "native": ["authorization_code", "implicit", "refresh_token"],
-    "regular_web": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
-    "non_interactive": ["client_credentials"],
-}
-
-
-def _certificate(client_id: str) -> str:
-    """A certificate-shaped public value (never a private key, unlike 2018-era Auth0)."""
-    digest = hashlib.sha512(client_id.encode()).digest() * 8
-    body = base64.b64encode(digest).decode()
-    lines = "\r\n".join(body[i:i + 64] for i in range(0, len(body), 64))
-    return f"-----BEGIN CERTIFICATE-----\r\n{lines}\r\n-----END CERTIFICATE-----"
-
-
 def validate(body: dict[str, Any], *, creating: bool) -> None:
     check_body(body, WRITABLE, required=("name",) if creating else (),
                enums={"app_type": APP_TYPES, "token_endpoint_auth_method": AUTH_METHODS})
@@ -74,46 +57,6 @@ def validate(body: dict[str, Any], *, creating: bool) -> None:
                 "grant_types", "client_aliases", "allowed_clients"):
         if any(not isinstance(v, str) for v in body.get(key) or []):
             raise invalid_body("Expected type string", key)
-
-
-def make_client(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:
-    """Create, store and return a client with Auth0's defaults (including its secret)."""
-    validate(body, creating=True)
-    client_id = random_alnum(32)
-    app_type = body.get("app_type")
-    client: dict[str, Any] = {
-        "tenant": tenant.name, "global": False, "is_token_endpoint_ip_header_trusted": False,
-        **({"description": body["description"]} if "description" in body else {}),
-        "name": body["name"], "is_first_party": True, "sso_disabled": False,
-        "cross_origin_auth": False, "oidc_conformant": True,
-        "refresh_token": {"expiration_type": "non-expiring", "leeway": 0,
-                          "infinite_token_lifetime": True, "infinite_idle_token_lifetime": True,
-                          "token_lifetime": 2592000, "idle_token_lifetime": 1296000,
-                          "rotation_type": "non-rotating"},
-        "encrypted": True,
-        "signing_keys": [{"cert": _certificate(client_id),
-                          "pkcs7": _certificate(client_id).replace("CERTIFICATE", "PKCS7"),
-                          "subject": f"/CN={tenant.name}"}],
-        "client_id": client_id, "callback_url_template": False,
-        "client_secret": random_alnum(64),
-        "jwt_configuration": {"alg": "RS256", "lifetime_in_seconds": 36000,
-                              "secret_encoded": False},
-        "grant_types": list(GRANTS.get(app_type or "", GRANTS["regular_web"])),
-        "custom_login_page_on": True,
-    }
-    if app_type in ("spa", "native"):
-        client["token_endpoint_auth_method"] = "none"
-    elif app_type:
-        client["token_endpoint_auth_method"] = "client_secret_post"
-    for key, value in body.items():
-        if isinstance(value, dict) and isinstance(client.get(key), dict):
-            client[key] = {**client[key], **value}
-        else:
-            client[key] = value
-    # ``encrypted`` appears in the create answer only, as recorded
-    tenant.collection(COLLECTION)[client_id] = {k: v for k, v in client.items()
-                                                if k != "encrypted"}
-    return client
 
 
 def find(tenant: SandboxTenant, client_id: str) -> dict[str, Any]:
@@ -164,8 +107,9 @@ def get_client(req: SandboxRequest) -> Any:
 
 @router.post("/api/v2/clients", scope="create:clients")
 def create_client(req: SandboxRequest) -> Reply:
-    client = make_client(req.tenant, req.json_object())
-    return Reply(client, 201)
+    body = req.json_object()
+    validate(body, creating=True)
+    return Reply(make_client(req.tenant, body), 201)
 
 
 @router.patch("/api/v2/clients/{id}", scope="update:clients")
@@ -173,11 +117,7 @@ def update_client(req: SandboxRequest) -> Any:
     client = find(req.tenant, req.path_params["id"])
     body = req.json_object()
     validate(body, creating=False)
-    for key, value in body.items():
-        if isinstance(value, dict) and isinstance(client.get(key), dict):
-            client[key] = {**client[key], **value}
-        else:
-            client[key] = value
+    merge(client, body)
     return shown(client, req, projected=False)
 
 

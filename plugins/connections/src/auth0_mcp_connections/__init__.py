@@ -1,0 +1,1 @@
+"""Auth0 connections tools for auth0-mcp."""

@@ -1,0 +1,1 @@
+"""Auth0 users tools for auth0-mcp."""
