@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from auth0_mcp.testing.processes import CLEAN_ENV, free_port, stop, wait_until_up
+from auth0_mcp.testing.processes import CLEAN_ENV, sandbox_over_http
 
 from .conftest import ROOT, UV
 
@@ -164,21 +164,13 @@ def test_install_steps_install_every_family_and_no_dev_tools(installed: Path):
 
 @pytest.fixture
 def served(installed: Path) -> Iterator[str]:
-    """The image's ENTRYPOINT from the installed venv, on loopback, on the sandbox tenant."""
+    """The image's ENTRYPOINT (``auth0-mcp run --transport http``) from the installed venv, on
+    loopback and a free port instead of 0.0.0.0:8765, on the sandbox tenant."""
     entrypoint = exec_form(dict(stages()[-1])["ENTRYPOINT"])
-    port = free_port()
-    command = [str(installed / "bin" / entrypoint[0]), *entrypoint[1:]]
-    command[command.index("--host") + 1] = "127.0.0.1"  # loopback only in tests
-    command[command.index("--port") + 1] = str(port)
-    proc = subprocess.Popen([*command, "--sandbox"], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=CLEAN_ENV)
-    url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        wait_until_up(url, proc)
+    assert entrypoint[1:4] == ["run", "--transport", "http"]
+    with sandbox_over_http("--host", "127.0.0.1",
+                           exe=str(installed / "bin" / entrypoint[0])) as url:
         yield url
-    finally:
-        stop(proc)
 
 
 async def test_installed_entrypoint_serves_mcp_over_http(served: str):

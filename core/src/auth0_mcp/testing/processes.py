@@ -51,11 +51,12 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def sandbox_over_http(*args: str) -> Iterator[str]:
+def sandbox_over_http(*args: str, exe: str = EXE) -> Iterator[str]:
     """``auth0-mcp run --sandbox --transport http`` (plus ``args``) as a real process on a free
-    port; yields the /mcp URL and stops the process afterwards."""
+    port; yields the /mcp URL and stops the process afterwards. ``exe``: another install's
+    ``auth0-mcp`` (a built wheel's, an image's)."""
     port = free_port()
-    proc = subprocess.Popen([EXE, "run", "--sandbox", "--transport", "http", "--port",
+    proc = subprocess.Popen([exe, "run", "--sandbox", "--transport", "http", "--port",
                              str(port), *args], stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=CLEAN_ENV)
