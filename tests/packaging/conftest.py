@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def dist_wheels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A folder of wheels of every workspace distribution, as a release builds them."""
     out = tmp_path_factory.mktemp("wheels")
     subprocess.run([UV, "build", "--all-packages", "--wheel", "-q", "-o", str(out)], cwd=ROOT,

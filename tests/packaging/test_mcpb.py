@@ -69,7 +69,7 @@ def host_command(manifest: dict[str, Any], where: Path, values: dict[str, str]) 
 
 
 async def test_bundled_server_starts_like_the_host_and_lists_tools(
-        bundle: Path, dist_wheels: Path, sandbox: Any, tmp_path: Path):
+        bundle: Path, wheels: Path, sandbox: Any, tmp_path: Path):
     unpacked = tmp_path / "bundle"
     with zipfile.ZipFile(bundle) as packed:
         packed.extractall(unpacked)
@@ -80,7 +80,7 @@ async def test_bundled_server_starts_like_the_host_and_lists_tools(
         "read_only": "true", "tools": "auth0_list_*,auth0_get_*"})
     assert command == "uv"
     # The host's uv installs auth0-mcp[all] from PyPI; here from the built wheels.
-    env = {**CLEAN_ENV, **env, "UV_FIND_LINKS": str(dist_wheels), "UV_NO_PROGRESS": "1"}
+    env = {**CLEAN_ENV, **env, "UV_FIND_LINKS": str(wheels), "UV_NO_PROGRESS": "1"}
     params = StdioServerParameters(command=UV, args=args, env=env)
     async with Client(params, read_timeout_seconds=120) as client:
         names = {t.name for t in (await client.list_tools()).tools}

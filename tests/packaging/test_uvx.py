@@ -25,13 +25,13 @@ def registry_command() -> list[str]:
     return [*runtime, pypi["identifier"], *(a["value"] for a in pypi["packageArguments"])]
 
 
-async def test_uvx_from_built_wheels_serves_the_tools(dist_wheels: Path):
+async def test_uvx_from_built_wheels_serves_the_tools(wheels: Path):
     command = registry_command()
     version = tomllib.loads((ROOT / "core" / "pyproject.toml").read_text())["project"]["version"]
     assert command == ["--from", f"auth0-mcp[all]=={version}", "auth0-mcp", "run"]
     params = StdioServerParameters(
         command=UV, args=["tool", "run", "--isolated", "--offline", "--find-links",
-                          str(dist_wheels), *command, "--sandbox"],
+                          str(wheels), *command, "--sandbox"],
         env={**CLEAN_ENV, "UV_NO_PROGRESS": "1"})
     async with Client(params, read_timeout_seconds=60) as client:
         names = {t.name for t in (await client.list_tools()).tools}

@@ -5,26 +5,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-_LOCAL_UV = Path(sys.executable).parent / "uv"
-UV = str(_LOCAL_UV) if _LOCAL_UV.exists() else "uv"
+from auth0_mcp.testing.processes import UV
+
+from .conftest import ROOT
+
 FAMILIES = {"applications": "applications", "resource_servers": "resource-servers",
             "actions": "actions", "logs": "logs", "forms": "forms", "users": "users",
             "connections": "connections"}
-
-
-@pytest.fixture(scope="module")
-def wheels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run([UV, "build", "--all-packages", "--wheel", "-q", "-o", str(out)], cwd=ROOT,
-                   check=True)
-    yield out
 
 
 def venv_with(tmp: Path, wheels: Path, *requirements: str) -> Path:
