@@ -1,12 +1,11 @@
-"""Third-party families, the way their authors work: a generated plugin and the example users
-family, each installed into a fresh venv next to auth0-mcp, running their own tests, and
+"""Third-party families, the way their authors work: a generated plugin and the example log
+streams family, each installed into a fresh venv next to auth0-mcp, running their own tests, and
 visible in ``tools list`` and in an MCP session."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,11 +14,9 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 from auth0_mcp.testing import structured
-from auth0_mcp.testing.processes import CLEAN_ENV
+from auth0_mcp.testing.processes import CLEAN_ENV, UV
 
 ROOT = Path(__file__).resolve().parents[2]
-_LOCAL_UV = Path(sys.executable).parent / "uv"
-UV = str(_LOCAL_UV) if _LOCAL_UV.exists() else "uv"
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +31,8 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     subprocess.run([str(env / "bin/auth0-mcp"), "plugin", "new", "acme", "--dir", str(base)],
                    check=True, capture_output=True)
     subprocess.run([UV, "pip", "install", "-q", "--python", str(env / "bin/python"),
-                    "-e", str(base / "auth0-mcp-acme"), "-e", str(ROOT / "examples" / "users")],
-                   check=True)
+                    "-e", str(base / "auth0-mcp-acme"),
+                    "-e", str(ROOT / "examples" / "log_streams")], check=True)
     yield env
 
 
@@ -53,7 +50,7 @@ def test_generated_plugin_tests_pass(venv: Path):
 
 
 def test_example_family_tests_pass(venv: Path):
-    result = run_tests(venv, ROOT / "examples" / "users")
+    result = run_tests(venv, ROOT / "examples" / "log_streams")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]
     assert " passed" in result.stdout
 
@@ -63,7 +60,7 @@ def test_third_party_tools_are_listed(venv: Path):
                             capture_output=True, text=True, timeout=60)
     tools = {t["name"]: t["plugin"] for t in json.loads(listed.stdout)["tools"]}
     assert tools["auth0_count_acme_applications"] == "acme"
-    assert tools["auth0_block_user"] == "users"
+    assert tools["auth0_create_log_stream"] == "log_streams"
 
 
 async def test_third_party_tools_work_in_an_mcp_session(venv: Path):
@@ -71,9 +68,8 @@ async def test_third_party_tools_work_in_an_mcp_session(venv: Path):
                                    args=["run", "--sandbox"], env=CLEAN_ENV)
     async with Client(params, read_timeout_seconds=60) as client:
         names = {t.name for t in (await client.list_tools()).tools}
-        assert {"auth0_count_acme_applications", "auth0_search_users_by_email"} <= names
+        assert {"auth0_count_acme_applications", "auth0_list_log_streams"} <= names
         counted = structured(await client.call_tool("auth0_count_acme_applications", {}))
         assert counted["total"] > 0
-        users = structured(await client.call_tool("auth0_search_users_by_email",
-                                                  {"email": "alice@example.com"}))
-        assert len(users["users"]) == 1
+        streams = structured(await client.call_tool("auth0_list_log_streams", {}))
+        assert {s["name"] for s in streams["log_streams"]} >= {"SIEM webhook"}

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-_LOCAL_UV = Path(sys.executable).parent / "uv"
-UV = str(_LOCAL_UV) if _LOCAL_UV.exists() else "uv"
+from auth0_mcp.testing.processes import UV
+
+from .conftest import ROOT
+
 FAMILIES = {"applications": "applications", "resource_servers": "resource-servers",
             "actions": "actions", "logs": "logs", "forms": "forms", "users": "users",
             "connections": "connections", "roles": "roles", "organizations": "organizations"}

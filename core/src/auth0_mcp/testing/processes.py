@@ -16,6 +16,9 @@ from pathlib import Path
 import httpx
 
 EXE = str(Path(sys.executable).parent / "auth0-mcp")
+# The uv next to this Python (the workspace's dev tools install it), else the one on PATH.
+UV = str(Path(sys.executable).parent / "uv") if (Path(sys.executable).parent / "uv").exists() \
+    else "uv"
 # No credentials or filters from the developer's shell leak into a test's server, and its
 # audit journal goes to a directory of the test run's, not the user's data directory.
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", "DEBUG"))}
@@ -53,11 +56,12 @@ def stop(proc: subprocess.Popen[str]) -> None:
 
 
 @contextlib.contextmanager
-def http_server(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def http_server(*args: str, env: dict[str, str] | None = None, exe: str = EXE
+                ) -> Iterator[str]:
     """``auth0-mcp run --transport http ARGS`` on a free port until the block ends; yields
-    the /mcp URL."""
+    the /mcp URL. ``exe``: another install's ``auth0-mcp`` (a built wheel's, an image's)."""
     port = free_port()
-    proc = subprocess.Popen([EXE, "run", "--transport", "http", "--port", str(port), *args],
+    proc = subprocess.Popen([exe, "run", "--transport", "http", "--port", str(port), *args],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env or CLEAN_ENV)
     url = f"http://127.0.0.1:{port}/mcp"
@@ -69,8 +73,8 @@ def http_server(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def sandbox_over_http(*args: str) -> Iterator[str]:
+def sandbox_over_http(*args: str, exe: str = EXE) -> Iterator[str]:
     """``auth0-mcp run --sandbox --transport http`` (plus ``args``) as a real process on a free
     port; yields the /mcp URL and stops the process afterwards."""
-    with http_server("--sandbox", *args) as url:
+    with http_server("--sandbox", *args, exe=exe) as url:
         yield url

@@ -1,0 +1,1 @@
+"""Example third-party family: Auth0 log streams."""
