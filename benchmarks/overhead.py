@@ -1,0 +1,137 @@
+"""Per-call overhead and memory of this server and the official one, side by side (issue #17).
+
+Both talk to the same sub-millisecond tenant stub (tenant_stub.py, https, its own process), so
+what differs is each server's own cost. Calls alternate between the two servers (one of
+theirs, one of ours, ...), so a change in the machine's load hits both alike. Raw JSON-RPC
+over stdio: no client library in the measured path.
+
+    python benchmarks/overhead.py [--calls 300] [--starts 10] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _common import (
+    CLEAN_ENV,
+    EXE,
+    StdioSession,
+    emit,
+    peak_rss_mib,
+    print_table,
+    summary,
+    until_tools_listed,
+)
+from reference import reference_command
+
+HERE = Path(__file__).resolve().parent
+TOKEN = "stub-token"  # the stub accepts any bearer token
+
+
+def start_stub(tls: str) -> tuple[subprocess.Popen[str], str, str]:
+    """The stub in its own process: (process, host:port, an application's client_id)."""
+    proc = subprocess.Popen([sys.executable, str(HERE / "tenant_stub.py"), tls],
+                            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                            env=CLEAN_ENV)
+    assert proc.stdout
+    line = proc.stdout.readline().split()
+    if len(line) != 2:
+        proc.kill()
+        raise RuntimeError("the tenant stub did not start")
+    return proc, line[0].removeprefix("https://"), line[1]
+
+
+def stdio_start(command: list[str], env: dict[str, str]) -> float:
+    elapsed, proc, _ = until_tools_listed(env, command)
+    proc.kill()
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout):
+        if stream:
+            stream.close()
+    return elapsed
+
+
+def timed_call(session: StdioSession, tool: str, arguments: dict[str, Any]) -> float:
+    started = time.perf_counter()
+    session.call(tool, arguments)
+    return (time.perf_counter() - started) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--starts", type=int, default=10)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    reference = reference_command()
+    with tempfile.TemporaryDirectory() as tls:
+        stub, domain, client_id = start_stub(tls)
+        cert = str(Path(tls) / "cert.pem")
+        common = {**CLEAN_ENV, "AUTH0_DOMAIN": domain, "AUTH0_TOKEN": TOKEN}
+        servers = {"reference": (reference, {**common, "NODE_EXTRA_CA_CERTS": cert}),
+                   "auth0-mcp": ([EXE], {**common, "SSL_CERT_FILE": cert})}
+        # The same work in each server's own argument names.
+        cases = {
+            "list applications": {"reference": ("auth0_list_applications", {"per_page": 5}),
+                                  "auth0-mcp": ("auth0_list_applications", {"per_page": 5})},
+            "get application": {name: ("auth0_get_application", {"client_id": client_id})
+                                for name in servers},
+            "list 50 logs": {"reference": ("auth0_list_logs", {"take": 50}),
+                             "auth0-mcp": ("auth0_list_logs", {"per_page": 50})},
+        }
+        try:
+            starts: dict[str, list[float]] = {name: [] for name in servers}
+            for name, (command, env) in servers.items():
+                stdio_start(command, env)  # warm the page cache
+            for _ in range(args.starts):
+                for name, (command, env) in servers.items():
+                    starts[name].append(stdio_start(command, env))
+            sessions = {name: StdioSession(env, ("run",), command)
+                        for name, (command, env) in servers.items()}
+            latency: dict[str, dict[str, list[float]]] = {}
+            for case, per_server in cases.items():
+                for name, (tool, arguments) in per_server.items():
+                    for _ in range(10):  # warm-up
+                        sessions[name].call(tool, arguments)
+                latency[case] = {name: [] for name in servers}
+                for _ in range(args.calls):
+                    for name, (tool, arguments) in per_server.items():
+                        latency[case][name].append(timed_call(sessions[name], tool, arguments))
+            rss = {name: peak_rss_mib(s.proc.pid) for name, s in sessions.items()}
+            for s in sessions.values():
+                s.close()
+        finally:
+            stub.kill()
+            stub.wait()
+    results: dict[str, Any] = {"calls": args.calls, "starts": args.starts, "cases": {
+        case: {name: summary(values) for name, values in per_server.items()}
+        for case, per_server in latency.items()},
+        "peak_rss_mib": rss, "stdio_start_ms": {n: summary(v) for n, v in starts.items()}}
+    if args.json:
+        emit(results, True)
+        return
+    rows = []
+    for case, per_server in results["cases"].items():
+        theirs, ours = per_server["reference"], per_server["auth0-mcp"]
+        rows.append({"measure": f"{case} ms", "ref median": theirs["median"],
+                     "ref p90": theirs["p90"], "ours median": ours["median"],
+                     "ours p90": ours["p90"], "ratio (median)": ours["median"] / theirs["median"]})
+    theirs, ours = results["stdio_start_ms"]["reference"], results["stdio_start_ms"]["auth0-mcp"]
+    rows.append({"measure": "stdio start ms", "ref median": theirs["median"],
+                 "ref p90": theirs["p90"], "ours median": ours["median"], "ours p90": ours["p90"],
+                 "ratio (median)": ours["median"] / theirs["median"]})
+    rows.append({"measure": "peak RSS MiB", "ref median": rss["reference"], "ref p90": "-",
+                 "ours median": rss["auth0-mcp"], "ours p90": "-",
+                 "ratio (median)": rss["auth0-mcp"] / rss["reference"]})
+    print_table(f"stdio, tenant stub over https, {args.calls} alternating calls per case, "
+                f"{args.starts} starts", rows)
+
+
+if __name__ == "__main__":
+    main()
