@@ -1,9 +1,15 @@
 """Streamable HTTP throughput: N concurrent MCP sessions calling a tool for a fixed time.
 
 Each session initializes once, then calls ``auth0_get_application`` in a loop over raw HTTP
-(no client library in the measured path). The sandbox runs in its own process.
+(no client library in the measured path). The load generator runs in its own process group,
+and with ``taskset`` on this machine the server is pinned to one core and the generator and
+tenant to the other, so the generator's own CPU does not count against the server. The
+server's CPU per call comes from /proc/<pid>/stat (user + system time) before and after.
 
-    python benchmarks/http_throughput.py [--sessions 32] [--seconds 20] [--json]
+``--tenant stub`` (default) answers from tenant_stub.py in well under a millisecond, so the
+server's own cost is what limits it; ``--tenant sandbox`` uses the sandbox in its own process.
+
+    python benchmarks/http_throughput.py [--sessions 32] [--seconds 20] [--tenant stub] [--json]
 """
 
 from __future__ import annotations
@@ -11,11 +17,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import shutil
 import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import httpx
 from _common import (
+    CLEAN_ENV,
     EXE,
     INIT,
     emit,
@@ -29,6 +41,7 @@ from _common import (
 )
 
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def payload(response: httpx.Response) -> dict:
@@ -71,40 +84,101 @@ async def load(url: str, client_id: str, sessions: int, seconds: float) -> tuple
     return latencies, errors
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def pinned(cpu: int) -> list[str]:
+    """``taskset`` to one core when there are two or more (else nothing; or when
+    ``BENCH_NO_PIN`` is set)."""
+    if shutil.which("taskset") and (os.cpu_count() or 1) >= 2 and not os.environ.get(
+            "BENCH_NO_PIN"):
+        return ["taskset", "-c", str(cpu)]
+    return []
+
+
+def start_stub(tls: str) -> tuple[subprocess.Popen[str], str, str]:
+    proc = subprocess.Popen([*pinned(1), sys.executable, str(Path(__file__).with_name(
+        "tenant_stub.py")), tls], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        env=CLEAN_ENV)
+    assert proc.stdout
+    base, client_id = proc.stdout.readline().split()
+    return proc, base, client_id
+
+
+def generate(args: argparse.Namespace) -> None:
+    """The load generator's own process: run the load, print the latencies as JSON."""
+    latencies, errors = asyncio.run(load(args.generate, args.client_id, args.sessions,
+                                         args.seconds))
+    print(json.dumps({"latencies": latencies, "errors": errors[:5], "error_count": len(errors)}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--tenant", choices=("stub", "sandbox"), default="stub")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--generate", help=argparse.SUPPRESS)  # URL: be the load generator
+    parser.add_argument("--client-id", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    box, base, client_id, secret = start_sandbox(["--rate-limit", "1000000"])
-    port = free_port()
-    server = subprocess.Popen([EXE, "run", "--transport", "http", "--port", str(port)],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env=server_env(base, client_id, secret))
-    url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        wait_for_http(url, server)
-        started = time.perf_counter()
-        latencies, errors = asyncio.run(load(url, client_id, args.sessions, args.seconds))
-        elapsed = time.perf_counter() - started
-        rss = peak_rss_mib(server.pid)
-    finally:
-        server.terminate()
-        box.terminate()
-        server.wait()
-        box.wait()
-    results = {"sessions": args.sessions, "seconds": round(elapsed, 2), "calls": len(latencies),
+    if args.generate:
+        generate(args)
+        return
+    with tempfile.TemporaryDirectory() as tls:
+        if args.tenant == "stub":
+            tenant, base, client_id = start_stub(tls)
+            env = {**CLEAN_ENV, "AUTH0_DOMAIN": base.removeprefix("https://"),
+                   "AUTH0_TOKEN": "stub-token", "SSL_CERT_FILE": str(Path(tls) / "cert.pem")}
+        else:
+            tenant, base, client_id, secret = start_sandbox(["--rate-limit", "1000000"])
+            env = server_env(base, client_id, secret)
+        port = free_port()
+        server = subprocess.Popen([*pinned(0), EXE, "run", "--transport", "http", "--port",
+                                   str(port)], stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        url = f"http://127.0.0.1:{port}/mcp"
+        try:
+            wait_for_http(url, server)
+            cpu_before = cpu_seconds(server.pid)
+            started = time.perf_counter()
+            generator = subprocess.run(
+                [*pinned(1), sys.executable, __file__, "--generate", url, "--client-id",
+                 client_id, "--sessions", str(args.sessions), "--seconds", str(args.seconds)],
+                capture_output=True, text=True, start_new_session=True, env=CLEAN_ENV,
+                check=True)
+            elapsed = time.perf_counter() - started
+            cpu = cpu_seconds(server.pid) - cpu_before
+            rss = peak_rss_mib(server.pid)
+        finally:
+            server.terminate()
+            tenant.terminate()
+            server.wait()
+            tenant.wait()
+    out = json.loads(generator.stdout)
+    latencies = out["latencies"]
+    results = {"sessions": args.sessions, "tenant": args.tenant, "seconds": round(elapsed, 2),
+               "calls": len(latencies),
                "calls_per_second": round(len(latencies) / elapsed, 1),
-               "latency_ms": summary(latencies), "errors": len(errors),
+               "latency_ms": summary(latencies), "errors": out["error_count"],
+               "server_cpu_ms_per_call": round(cpu * 1000 / max(len(latencies), 1), 3),
+               "server_cpu_share": round(cpu / elapsed, 2),
                "server_peak_rss_mib": round(rss, 1)}
     if args.json:
         emit(results, True)
         return
-    print_table(f"Streamable HTTP, {args.sessions} concurrent sessions for {args.seconds:g} s", [
+    print_table(f"Streamable HTTP, {args.sessions} concurrent sessions for {args.seconds:g} s, "
+                f"{args.tenant} tenant{' (pinned apart)' if pinned(0) else ''}", [
         {"calls": results["calls"], "calls/s": results["calls_per_second"],
          "p50 ms": results["latency_ms"]["median"], "p99 ms": results["latency_ms"]["p99"],
-         "errors": results["errors"], "server peak RSS MiB": results["server_peak_rss_mib"]}])
+         "errors": results["errors"], "server CPU ms/call": results["server_cpu_ms_per_call"],
+         "server CPU share": results["server_cpu_share"],
+         "server peak RSS MiB": results["server_peak_rss_mib"]}])
+    if out["errors"]:
+        print("first errors:", *out["errors"], sep="\n  ")
 
 
 if __name__ == "__main__":
