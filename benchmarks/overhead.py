@@ -87,7 +87,7 @@ def main() -> None:
         }
         try:
             starts: dict[str, list[float]] = {name: [] for name in servers}
-            for name, (command, env) in servers.items():
+            for command, env in servers.values():
                 stdio_start(command, env)  # warm the page cache
             for _ in range(args.starts):
                 for name, (command, env) in servers.items():

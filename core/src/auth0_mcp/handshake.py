@@ -15,6 +15,7 @@ not JSON) is handed over at once: the SDK remains the authority on the protocol.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO
 
@@ -44,6 +45,7 @@ class Handover:
     initialize: dict[str, Any] | None = None  # the client's initialize params, once answered
     initialized: bool = False  # notifications/initialized was received
     pending: bytes | None = None  # the line that needs the SDK; None: input ended
+    unread: bytes = b""  # input read past ``pending``, for whoever reads on
 
     def replay(self) -> list[bytes]:
         """Lines for the SDK, in order: the client's initialize (under REPLAY_ID), the
@@ -57,6 +59,27 @@ class Handover:
         if self.pending is not None:
             lines.append(self.pending)
         return lines
+
+
+class LineReader:
+    """Lines from a descriptor with ``os.read``, keeping what was read past the last line
+    in ``rest``: a buffered file would keep it out of reach of the event loop's reader."""
+
+    def __init__(self, fd: int = 0) -> None:
+        self.fd = fd
+        self.rest = b""
+
+    def readline(self) -> bytes:
+        while True:
+            end = self.rest.find(b"\n")
+            if end >= 0:
+                line, self.rest = self.rest[: end + 1], self.rest[end + 1:]
+                return line
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                line, self.rest = self.rest, b""
+                return line
+            self.rest += chunk
 
 
 def _line(message: dict[str, Any]) -> bytes:
@@ -79,9 +102,11 @@ def initialize_result(version: str) -> dict[str, Any]:
             "instructions": INSTRUCTIONS}
 
 
-def answer_handshake(tools: Sequence[dict[str, Any]], reader: BinaryIO, writer: BinaryIO,
-                     *, on_listed: Callable[[], None] | None = None) -> Handover:
-    """Answer from ``reader`` until a message needs the SDK or input ends.
+def answer_handshake(tools: Sequence[dict[str, Any]], reader: BinaryIO | LineReader,
+                     writer: BinaryIO, *, on_listed: Callable[[], None] | None = None
+                     ) -> Handover:
+    """Answer from ``reader`` until a message needs the SDK or input ends; what a LineReader
+    read past that is in the handover's ``unread``.
 
     ``tools`` are the listings ``tools/list`` returns; ``on_listed`` runs once, after the
     first list is sent (``run`` starts importing the SDK then, while the user reads)."""
@@ -91,6 +116,7 @@ def answer_handshake(tools: Sequence[dict[str, Any]], reader: BinaryIO, writer: 
         line = reader.readline()
         if not line:
             return state
+        state.unread = getattr(reader, "rest", b"")
         if not line.strip():
             continue
         try:
