@@ -151,8 +151,10 @@ class Pipeline:
             data, summary = dict(result), None
         else:
             raise TypeError(f"a handler must return a mapping or ToolResult, not {type(result)}")
-        data = self.redactor.data(data)
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+        if not self.redactor.clean(text):
+            data = self.redactor.data(data)
+            text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
         if summary:
             text = f"{self.redactor.text(summary)}\n{text}"
         return Outcome(data, text, False)
