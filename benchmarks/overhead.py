@@ -28,6 +28,7 @@ from _common import (
     summary,
     until_tools_listed,
 )
+from http_throughput import cpu_seconds
 from reference import reference_command
 
 HERE = Path(__file__).resolve().parent
@@ -95,14 +96,18 @@ def main() -> None:
             sessions = {name: StdioSession(env, ("run",), command)
                         for name, (command, env) in servers.items()}
             latency: dict[str, dict[str, list[float]]] = {}
+            cpu = {name: 0.0 for name in servers}
             for case, per_server in cases.items():
                 for name, (tool, arguments) in per_server.items():
                     for _ in range(10):  # warm-up
                         sessions[name].call(tool, arguments)
                 latency[case] = {name: [] for name in servers}
+                before = {name: cpu_seconds(s.proc.pid) for name, s in sessions.items()}
                 for _ in range(args.calls):
                     for name, (tool, arguments) in per_server.items():
                         latency[case][name].append(timed_call(sessions[name], tool, arguments))
+                for name, s in sessions.items():
+                    cpu[name] += cpu_seconds(s.proc.pid) - before[name]
             rss = {name: peak_rss_mib(s.proc.pid) for name, s in sessions.items()}
             for s in sessions.values():
                 s.close()
@@ -112,6 +117,7 @@ def main() -> None:
     results: dict[str, Any] = {"calls": args.calls, "starts": args.starts, "cases": {
         case: {name: summary(values) for name, values in per_server.items()}
         for case, per_server in latency.items()},
+        "cpu_ms_per_call": {n: c * 1000 / (args.calls * len(cases)) for n, c in cpu.items()},
         "peak_rss_mib": rss, "stdio_start_ms": {n: summary(v) for n, v in starts.items()}}
     if args.json:
         emit(results, True)
@@ -126,6 +132,10 @@ def main() -> None:
     rows.append({"measure": "stdio start ms", "ref median": theirs["median"],
                  "ref p90": theirs["p90"], "ours median": ours["median"], "ours p90": ours["p90"],
                  "ratio (median)": ours["median"] / theirs["median"]})
+    per_call = results["cpu_ms_per_call"]
+    rows.append({"measure": "server CPU ms per call", "ref median": per_call["reference"],
+                 "ref p90": "-", "ours median": per_call["auth0-mcp"], "ours p90": "-",
+                 "ratio (median)": per_call["auth0-mcp"] / per_call["reference"]})
     rows.append({"measure": "peak RSS MiB", "ref median": rss["reference"], "ref p90": "-",
                  "ours median": rss["auth0-mcp"], "ours p90": "-",
                  "ratio (median)": rss["auth0-mcp"] / rss["reference"]})
