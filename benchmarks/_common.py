@@ -123,6 +123,21 @@ def start_sandbox(extra: Sequence[str] = ()) -> tuple[subprocess.Popen[str], str
     return proc, base, client_id, secret
 
 
+def start_stub(tls: str, prefix: Sequence[str] = ()) -> tuple[subprocess.Popen[str], str, str]:
+    """tenant_stub.py in its own process (``prefix``: e.g. ``taskset -c 1``); returns the
+    process, its base URL (https://host:port) and one application's client_id."""
+    proc = subprocess.Popen([*prefix, sys.executable, str(Path(__file__).with_name(
+        "tenant_stub.py")), tls], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        env=CLEAN_ENV)
+    assert proc.stdout
+    line = proc.stdout.readline().split()
+    if len(line) != 2:
+        proc.kill()
+        proc.wait()
+        raise RuntimeError("the tenant stub did not start")
+    return proc, line[0], line[1]
+
+
 def server_env(base: str, client_id: str, secret: str) -> dict[str, str]:
     return {**CLEAN_ENV, "AUTH0_DOMAIN": base, "AUTH0_CLIENT_ID": client_id,
             "AUTH0_CLIENT_SECRET": secret}

@@ -36,6 +36,7 @@ from _common import (
     print_table,
     server_env,
     start_sandbox,
+    start_stub,
     summary,
     wait_for_http,
 )
@@ -100,15 +101,6 @@ def pinned(cpu: int) -> list[str]:
     return []
 
 
-def start_stub(tls: str) -> tuple[subprocess.Popen[str], str, str]:
-    proc = subprocess.Popen([*pinned(1), sys.executable, str(Path(__file__).with_name(
-        "tenant_stub.py")), tls], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-        env=CLEAN_ENV)
-    assert proc.stdout
-    base, client_id = proc.stdout.readline().split()
-    return proc, base, client_id
-
-
 def generate(args: argparse.Namespace) -> None:
     """The load generator's own process: run the load, print the latencies as JSON."""
     latencies, errors = asyncio.run(load(args.generate, args.client_id, args.sessions,
@@ -130,7 +122,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tls:
         if args.tenant == "stub":
-            tenant, base, client_id = start_stub(tls)
+            tenant, base, client_id = start_stub(tls, pinned(1))
             env = {**CLEAN_ENV, "AUTH0_DOMAIN": base.removeprefix("https://"),
                    "AUTH0_TOKEN": "stub-token", "SSL_CERT_FILE": str(Path(tls) / "cert.pem")}
         else:

@@ -11,8 +11,6 @@ over stdio: no client library in the measured path.
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,37 +23,13 @@ from _common import (
     emit,
     peak_rss_mib,
     print_table,
+    start_stub,
     summary,
-    until_tools_listed,
 )
 from http_throughput import cpu_seconds
-from reference import reference_command
+from reference import cold_start, reference_command
 
-HERE = Path(__file__).resolve().parent
 TOKEN = "stub-token"  # the stub accepts any bearer token
-
-
-def start_stub(tls: str) -> tuple[subprocess.Popen[str], str, str]:
-    """The stub in its own process: (process, host:port, an application's client_id)."""
-    proc = subprocess.Popen([sys.executable, str(HERE / "tenant_stub.py"), tls],
-                            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                            env=CLEAN_ENV)
-    assert proc.stdout
-    line = proc.stdout.readline().split()
-    if len(line) != 2:
-        proc.kill()
-        raise RuntimeError("the tenant stub did not start")
-    return proc, line[0].removeprefix("https://"), line[1]
-
-
-def stdio_start(command: list[str], env: dict[str, str]) -> float:
-    elapsed, proc, _ = until_tools_listed(env, command)
-    proc.kill()
-    proc.wait()
-    for stream in (proc.stdin, proc.stdout):
-        if stream:
-            stream.close()
-    return elapsed
 
 
 def timed_call(session: StdioSession, tool: str, arguments: dict[str, Any]) -> float:
@@ -72,7 +46,8 @@ def main() -> None:
     args = parser.parse_args()
     reference = reference_command()
     with tempfile.TemporaryDirectory() as tls:
-        stub, domain, client_id = start_stub(tls)
+        stub, base, client_id = start_stub(tls)
+        domain = base.removeprefix("https://")
         cert = str(Path(tls) / "cert.pem")
         common = {**CLEAN_ENV, "AUTH0_DOMAIN": domain, "AUTH0_TOKEN": TOKEN}
         servers = {"reference": (reference, {**common, "NODE_EXTRA_CA_CERTS": cert}),
@@ -89,10 +64,10 @@ def main() -> None:
         try:
             starts: dict[str, list[float]] = {name: [] for name in servers}
             for command, env in servers.values():
-                stdio_start(command, env)  # warm the page cache
+                cold_start(command, env)[0]  # warm the page cache
             for _ in range(args.starts):
                 for name, (command, env) in servers.items():
-                    starts[name].append(stdio_start(command, env))
+                    starts[name].append(cold_start(command, env)[0])
             sessions = {name: StdioSession(env, ("run",), command)
                         for name, (command, env) in servers.items()}
             latency: dict[str, dict[str, list[float]]] = {}
