@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from _common import (
-    CLEAN_ENV,
-    EXE,
     StdioSession,
     emit,
     peak_rss_mib,
@@ -27,7 +25,7 @@ from _common import (
     summary,
 )
 from http_throughput import cpu_seconds
-from reference import cold_start, reference_command
+from reference import both_servers, cold_start, reference_command
 
 TOKEN = "stub-token"  # the stub accepts any bearer token
 
@@ -44,14 +42,10 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=10)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    reference = reference_command()
+    reference_command()  # installed before the stub starts
     with tempfile.TemporaryDirectory() as tls:
         stub, base, client_id = start_stub(tls)
-        domain = base.removeprefix("https://")
-        cert = str(Path(tls) / "cert.pem")
-        common = {**CLEAN_ENV, "AUTH0_DOMAIN": domain, "AUTH0_TOKEN": TOKEN}
-        servers = {"reference": (reference, {**common, "NODE_EXTRA_CA_CERTS": cert}),
-                   "auth0-mcp": ([EXE], {**common, "SSL_CERT_FILE": cert})}
+        servers = both_servers(base, TOKEN, str(Path(tls) / "cert.pem"))
         # The same work in each server's own argument names.
         cases = {
             "list applications": {"reference": ("auth0_list_applications", {"per_page": 5}),
