@@ -46,6 +46,8 @@ class SlowPipeline:
 
     async def call(self, name: str, arguments: Any) -> Outcome:
         self.started.append(name)
+        if arguments and arguments.get("crash"):
+            raise RuntimeError("a bug")
         if name == "read_thing":
             await self.release.wait()
         return Outcome({"name": name}, f"did {name}", False)
@@ -169,6 +171,15 @@ async def test_input_that_ends_during_a_read_still_gets_its_answer():
         assert wire.written == []
         pipeline.release.set()
     assert wire.ids() == [8]
+
+
+async def test_a_pipeline_bug_is_an_internal_error_and_the_session_goes_on():
+    wire, pipeline = MemoryWire(), SlowPipeline()
+    pipeline.release.set()
+    await run_session(wire, pipeline, [call(10, "read_thing")],
+                      handed_over(call(9, "read_thing", {"crash": True})))
+    answers = {m["id"]: m for m in wire.written}
+    assert answers[9]["error"]["code"] == -32603 and not answers[10]["result"]["isError"]
 
 
 async def test_an_answer_given_here_is_the_one_the_sdk_gives(auth0_mcp):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO
 
@@ -75,7 +76,11 @@ class LineReader:
             if end >= 0:
                 line, self.rest = self.rest[: end + 1], self.rest[end + 1:]
                 return line
-            chunk = os.read(self.fd, 65536)
+            try:
+                chunk = os.read(self.fd, 65536)
+            except BlockingIOError:  # a parent left the pipe non-blocking: wait for input
+                select.select([self.fd], [], [])
+                continue
             if not chunk:
                 line, self.rest = self.rest, b""
                 return line

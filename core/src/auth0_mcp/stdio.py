@@ -191,13 +191,21 @@ class StdioSession:
 
     async def _call(self, rid: Any, name: str, arguments: dict[str, Any] | None,
                     scope: anyio.CancelScope) -> None:
+        outcome = None
         try:
             with scope:
                 outcome = await self.pipeline.call(name, arguments)
+        except Exception:  # the pipeline answers failures itself; this is a bug in it
+            log.exception("tool call %s failed outside the pipeline", name)
         finally:
             del self.inflight[_request_key(rid)]
-        if not scope.cancel_called:  # a request the client cancelled is never answered
-            await self._reply(rid, call_result(outcome))
+        if scope.cancel_called:  # a request the client cancelled is never answered
+            return
+        if outcome is None:
+            await self.wire.write(_line({"jsonrpc": "2.0", "id": rid, "error": {
+                "code": -32603, "message": "Internal error"}}))
+            return
+        await self._reply(rid, call_result(outcome))
 
     async def _reply(self, rid: Any, result: Mapping[str, Any]) -> None:
         await self.wire.write(_line({"jsonrpc": "2.0", "id": rid, "result": result}))
