@@ -1,10 +1,12 @@
 """Streamable HTTP throughput: N concurrent MCP sessions calling a tool for a fixed time.
 
-Each session initializes once, then calls ``auth0_get_application`` in a loop over raw HTTP
-(no client library in the measured path). The load generator runs in its own process group,
-and with ``taskset`` on this machine the server is pinned to one core and the generator and
-tenant to the other, so the generator's own CPU does not count against the server. The
-server's CPU per call comes from /proc/<pid>/stat (user + system time) before and after.
+Each session initializes once, then calls ``auth0_get_application`` in a loop over raw
+HTTP/1.1 (no client library: the generator must cost far less than the server). The load
+generator runs in its own process group, and with ``taskset`` the server is pinned to one core
+and the generator and tenant to the other, so the generator's CPU does not count against the
+server (``BENCH_NO_PIN=1``: no pinning; on a machine others load, a pinned server may wait for
+its core). The server's CPU per call comes from /proc/<pid>/stat (user + system time) before
+and after.
 
 ``--tenant stub`` (default) answers from tenant_stub.py in well under a millisecond, so the
 server's own cost is what limits it; ``--tenant sandbox`` uses the sandbox in its own process.
@@ -24,8 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import httpx
 from _common import (
     CLEAN_ENV,
     EXE,
@@ -45,35 +47,74 @@ HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "app
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def payload(response: httpx.Response) -> dict:
-    text = response.text
-    if response.headers.get("content-type", "").startswith("text/event-stream"):
-        data = [line[5:].strip() for line in text.splitlines() if line.startswith("data:")]
-        return json.loads(data[-1])
-    return json.loads(text)
+class RawHttp:
+    """One keep-alive HTTP/1.1 connection with just enough of the protocol for /mcp: httpx
+    costs the generator several times the server's CPU per call, and a generator that is the
+    bottleneck hides the server's real ceiling."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.host, self.port, self.path = parts.hostname or "", parts.port or 80, parts.path
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, message: dict, headers: dict[str, str]) -> tuple[int, dict, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        body = json.dumps(message).encode()
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.writer.write(f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                          f"Content-Length: {len(body)}\r\n{head}\r\n".encode() + body)
+        lines = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        fields = {k.strip().lower(): v.strip() for k, _, v in
+                  (line.partition(":") for line in lines[1:] if line)}
+        if "content-length" in fields:
+            data = await self.reader.readexactly(int(fields["content-length"]))
+        else:  # chunked
+            data = b""
+            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
+                data += (await self.reader.readexactly(size + 2))[:-2]
+            await self.reader.readuntil(b"\r\n")
+        return status, fields, data
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def payload(fields: dict, data: bytes) -> dict:
+    if fields.get("content-type", "").startswith("text/event-stream"):
+        events = [line[5:].strip() for line in data.decode().splitlines()
+                  if line.startswith("data:")]
+        return json.loads(events[-1])
+    return json.loads(data)
 
 
 async def session(url: str, client_id: str, stop_at: float, latencies: list[float],
                   errors: list[str]) -> None:
-    async with httpx.AsyncClient(timeout=30) as http:
-        init = await http.post(url, json=INIT, headers=HEADERS)
-        sid = init.headers.get("mcp-session-id")
+    http = RawHttp(url)
+    try:
+        _, fields, _ = await http.post(INIT, HEADERS)
+        sid = fields.get("mcp-session-id")
         headers = {**HEADERS, **({"mcp-session-id": sid} if sid else {}),
                    "mcp-protocol-version": "2025-11-25"}
-        await http.post(url, headers=headers,
-                        json={"jsonrpc": "2.0", "method": "notifications/initialized"})
+        await http.post({"jsonrpc": "2.0", "method": "notifications/initialized"}, headers)
         n = 100
         while time.perf_counter() < stop_at:
             n += 1
             started = time.perf_counter()
-            response = await http.post(url, headers=headers, json={
+            status, fields, data = await http.post({
                 "jsonrpc": "2.0", "id": n, "method": "tools/call",
                 "params": {"name": "auth0_get_application", "arguments": {"client_id":
-                                                                          client_id}}})
-            result = payload(response).get("result", {})
+                                                                          client_id}}}, headers)
+            result = payload(fields, data).get("result", {})
             latencies.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200 or result.get("isError"):
+            if status != 200 or result.get("isError"):
                 errors.append(str(result)[:200])
+    finally:
+        http.close()
 
 
 async def load(url: str, client_id: str, sessions: int, seconds: float) -> tuple[list, list]:
@@ -158,6 +199,8 @@ def main() -> None:
                "latency_ms": summary(latencies), "errors": out["error_count"],
                "server_cpu_ms_per_call": round(cpu * 1000 / max(len(latencies), 1), 3),
                "server_cpu_share": round(cpu / elapsed, 2),
+               # One process, one core: what it could serve given a core of its own.
+               "ceiling_calls_per_second": round(len(latencies) / cpu, 1) if cpu else None,
                "server_peak_rss_mib": round(rss, 1)}
     if args.json:
         emit(results, True)
@@ -168,6 +211,7 @@ def main() -> None:
          "p50 ms": results["latency_ms"]["median"], "p99 ms": results["latency_ms"]["p99"],
          "errors": results["errors"], "server CPU ms/call": results["server_cpu_ms_per_call"],
          "server CPU share": results["server_cpu_share"],
+         "ceiling calls/s (1 core)": results["ceiling_calls_per_second"],
          "server peak RSS MiB": results["server_peak_rss_mib"]}])
     if out["errors"]:
         print("first errors:", *out["errors"], sep="\n  ")
