@@ -183,7 +183,8 @@ async def test_a_pipeline_bug_is_an_internal_error_and_the_session_goes_on():
 
 
 async def test_an_answer_given_here_is_the_one_the_sdk_gives(auth0_mcp):
-    """The same calls through the SDK server's own handler and through call_result."""
+    """The same calls through the SDK server's own handler and through call_result, and the
+    same tool list."""
     cases = [("auth0_list_applications", {"per_page": 2}),
              ("auth0_get_application", {"client_id": "no-such-client"}),
              ("auth0_list_logs", {"per_page": 3, "take": 2})]  # an argument error
@@ -194,3 +195,6 @@ async def test_an_answer_given_here_is_the_one_the_sdk_gives(auth0_mcp):
             ours = call_result(await runtime.pipeline.call(name, arguments))
             assert {k: theirs[k] for k in ours} == ours, name
             assert set(theirs) - set(ours) <= {"resultType", "_meta"}
+        listed = [t.model_dump(mode="json", by_alias=True, exclude_none=True)
+                  for t in (await client.list_tools()).tools]
+        assert listed == [s.listing for s in runtime.tools]  # what tools/list answers here
