@@ -86,3 +86,42 @@ def test_arg_helper_is_usable_without_default():
         x: int = arg(description="x")
 
     assert A(1).x == 1
+
+
+PATTERNS = {
+    # a whole name never selects the longer names that start with it
+    "auth0_get_action": {"auth0_get_action"},
+    "auth0_update_action": {"auth0_update_action"},
+    "auth0_delete_application": {"auth0_delete_application"},
+    # a glob is anchored at both ends
+    "auth0_*_application": {"auth0_create_application", "auth0_delete_application",
+                            "auth0_get_application", "auth0_update_application"},
+    "auth0_list_action?": {"auth0_list_actions"},
+    "*_form": {"auth0_create_form", "auth0_delete_form", "auth0_get_form",
+               "auth0_publish_form", "auth0_update_form"},
+}
+
+
+@pytest.mark.parametrize("pattern", sorted(PATTERNS))
+async def test_tools_patterns_match_whole_names_in_a_real_session(auth0_mcp, pattern):
+    """A substring match would expose auth0_update_action_bindings and
+    auth0_delete_application_grant to a user who asked for one tool."""
+    async with auth0_mcp.session(tools=pattern) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+        assert names == PATTERNS[pattern]
+        hidden = sorted({"auth0_update_action_bindings", "auth0_delete_application_grant"}
+                        - names)[0]
+        refused = await client.call_tool(hidden, {})
+        assert refused.is_error
+
+
+def test_every_pattern_selects_exactly_what_fnmatch_would(auth0_mcp):
+    import fnmatch
+
+    from auth0_mcp.runtime import RunOptions
+
+    names = [t.name for t in auth0_mcp.catalog(RunOptions()).tools]
+    for pattern in [*PATTERNS, "auth0_*", "auth0_list_*", "*grant*", "auth0_?et_log"]:
+        shown = visible(decide(auth0_mcp.catalog(RunOptions()).tools,
+                               FilterSettings.resolve(pattern, False, {})))
+        assert {s.name for s in shown} == set(fnmatch.filter(names, pattern)), pattern

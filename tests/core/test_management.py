@@ -192,3 +192,27 @@ async def test_an_absurdly_long_id_is_a_clear_error_and_nothing_is_sent():
     with pytest.raises(ToolError, match="far longer than any Auth0 accepts") as caught:
         await api.get(f"/clients/{'x' * 100_000}")
     assert seen == [] and len(str(caught.value)) < 300
+
+
+async def test_checkpoint_iteration_over_bare_arrays_follows_the_named_field():
+    """Endpoints that answer a bare array page by the last item's id; logs call it log_id."""
+    api, seen = client([httpx.Response(200, json=[{"id": "a"}, {"id": "b"}]),
+                        httpx.Response(200, json=[{"id": "c"}])])
+    items = [i["id"] async for i in api.iterate_checkpoint("/things", None, take=2)]
+    assert items == ["a", "b", "c"] and seen[1].url.params["from"] == "b"
+    api, seen = client([httpx.Response(200, json=[{"log_id": "1"}, {"log_id": "2"}]),
+                        httpx.Response(200, json=[])])
+    items = [i async for i in api.iterate_checkpoint("/logs", None, take=2, cursor="log_id")]
+    assert len(items) == 2 and seen[1].url.params["from"] == "2"
+    await api.aclose()
+
+
+async def test_offset_paging_without_include_totals_for_endpoints_that_refuse_it():
+    """Actions endpoints take page/per_page only (and always answer with total)."""
+    pages = [httpx.Response(200, json={"total": 3, "bindings": [1, 2]}),
+             httpx.Response(200, json={"total": 3, "bindings": [3]})]
+    api, seen = client(pages)
+    items = [i async for i in api.iterate_pages("/b", "bindings", per_page=2, totals=False)]
+    assert items == [1, 2, 3]
+    assert all("include_totals" not in r.url.params for r in seen)
+    await api.aclose()

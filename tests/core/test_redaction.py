@@ -1,47 +1,47 @@
-"""Redactor.clean, the shortcut the pipeline takes for answers with nothing to mask: it must
-never call clean a value that data() would change."""
+"""Answers never carry a token, whoever's it is: strings shaped like JWTs are masked wherever
+they appear, not only the server's own token (a mutation that turned the pattern off failed
+no test before these)."""
 
 from __future__ import annotations
 
+import base64
 import json
 
-import pytest
+import httpx
 
-from auth0_mcp.redaction import Redactor
-
-SECRET = 'abc"def\\ghi-known'  # a known secret with characters JSON escapes
-JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
-PEM = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"
+from auth0_mcp.redaction import REDACTED, Redactor
+from auth0_mcp.testing import Harness, structured, text_of
 
 
-def dumped(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+def foreign_jwt() -> str:
+    """A token of someone else's: not among the secrets the server knows."""
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return ".".join([part({"alg": "RS256", "typ": "JWT"}),
+                     part({"sub": "auth0|someone"}),
+                     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"])
 
 
-@pytest.mark.parametrize("value", [
-    {"client_secret": "s3cr3t-value"},
-    {"Client_Secret": "s3cr3t-value"},
-    {"recovery_code": [["one-code"]]},
-    {"app": {"signing_keys": [{"private_key": "x"}]}},
-    {"encryption_key": {"pub": "k"}},
-    {"secrets": [{"name": "API", "value": "v"}]},
-    {"note": f"token {JWT} inside"},
-    {"cert": PEM},
-    {"description": f"has {SECRET} in it"},
-    ["list", {"nested": {"password": "hunter22"}}],
-])
-def test_anything_data_would_mask_is_not_clean(value):
-    redactor = Redactor([SECRET])
-    assert redactor.data(value) != value  # the case is a real one
-    assert not redactor.clean(dumped(value))
+def test_jwts_are_masked_in_any_string_without_being_known():
+    token = foreign_jwt()
+    redactor = Redactor()
+    assert redactor.text(f"Bearer {token} rejected") == f"Bearer {REDACTED} rejected"
+    masked = redactor.data({"metadata": {"note": f"debug: {token}"}, "list": [token]})
+    assert token not in json.dumps(masked)
+    assert masked["list"] == [REDACTED]
 
 
-@pytest.mark.parametrize("value", [
-    {"clients": [{"name": "Storefront", "client_id": "AbC", "refresh_token": {"leeway": 0}}]},
-    {"logs": [["2026-01-01T00:00:00Z", "s", "", "alice@example.com", "App", "1.2.3.4", "9"]]},
-    {"description": "ünïcødé, quotes \" and \\ back", "count": 3, "ok": True, "none": None},
-])
-def test_clean_answers_are_left_as_they_are(value):
-    redactor = Redactor([SECRET])
-    assert redactor.clean(dumped(value))
-    assert redactor.data(value) == value
+async def test_a_jwt_stored_in_the_tenant_never_reaches_the_model(auth0_mcp: Harness):
+    token = foreign_jwt()
+    admin = auth0_mcp.sandbox.mint_token(["create:clients"])
+    async with httpx.AsyncClient() as http:
+        created = await http.post(f"{auth0_mcp.sandbox.base_url}/api/v2/clients",
+                                  headers={"Authorization": f"Bearer {admin}"},
+                                  json={"name": "Leaky", "description": f"pasted token {token}"})
+    assert created.status_code == 201, created.text
+    client_id = created.json()["client_id"]
+    result = await auth0_mcp.call("auth0_get_application", {"client_id": client_id})
+    data = structured(result)
+    assert token not in json.dumps(data) + text_of(result)
+    assert data["description"] == f"pasted token {REDACTED}"

@@ -186,3 +186,37 @@ def test_without_a_keyring_the_error_names_the_file_alternative(tmp_path: Path):
                                  "keyring.backends.fail.Keyring"})
     assert result.returncode != 0
     assert "--credentials-file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_parallel_inits_into_one_file_keep_every_profile(box: SandboxServer, tmp_path: Path):
+    """Each init reads, merges and replaces the file: without a lock the last writer wins."""
+    creds = tmp_path / "creds.json"
+    client_id, secret = box.admin_credentials
+    procs = [subprocess.Popen([EXE, "init", "--auth0-domain", box.base_url,
+                               "--auth0-client-id", client_id, "--credentials-file", str(creds),
+                               "--profile", f"p{i}"], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**CLEAN_ENV, "AUTH0_CLIENT_SECRET": secret})
+             for i in range(6)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+    assert set(stored(creds)) == {f"p{i}" for i in range(6)}
+    assert creds.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604])
+def test_run_refuses_a_credentials_file_others_can_read(box: SandboxServer, tmp_path: Path,
+                                                        mode: int):
+    creds = tmp_path / "creds.json"
+    client_id, secret = box.admin_credentials
+    assert init("--auth0-domain", box.base_url, "--auth0-client-id", client_id,
+                "--credentials-file", str(creds), "--profile", "m2m",
+                env={"AUTH0_CLIENT_SECRET": secret}).returncode == 0
+    creds.chmod(mode)
+    result = subprocess.run([EXE, "run", "--profile", "m2m", "--credentials-file", str(creds)],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                            env=CLEAN_ENV, timeout=60)
+    assert result.returncode == 2
+    assert f"chmod 600 {creds}" in result.stderr and "Traceback" not in result.stderr
+    assert secret not in result.stderr

@@ -16,7 +16,7 @@ _LOCAL_UV = Path(sys.executable).parent / "uv"
 UV = str(_LOCAL_UV) if _LOCAL_UV.exists() else "uv"
 FAMILIES = {"applications": "applications", "resource_servers": "resource-servers",
             "actions": "actions", "logs": "logs", "forms": "forms", "users": "users",
-            "connections": "connections"}
+            "connections": "connections", "roles": "roles", "organizations": "organizations"}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,8 @@ def venv_with(tmp: Path, wheels: Path, *requirements: str) -> Path:
 
 
 @pytest.mark.parametrize("extras", [("actions", "logs"), ("applications", "forms"),
-                                    ("resource-servers",), ("users",)])
+                                    ("resource-servers",), ("users",),
+                                    ("roles", "organizations")])
 def test_extras_install_exactly_those_families(extras: tuple[str, ...], wheels: Path,
                                                tmp_path: Path):
     env = venv_with(tmp_path, wheels, f"auth0-mcp[{','.join(extras)}]==0.1.0")

@@ -6,13 +6,15 @@ import base64
 import json
 import time
 
+import anyio
 import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from auth0_mcp.remote.verifier import JwksVerifier, normalize_issuer
+from auth0_mcp.remote.verifier import IssuerUnavailable, JwksVerifier, normalize_issuer
+from auth0_mcp.state import StateStore
 
 ISSUER = "https://team.eu.auth0.com/"
 AUDIENCE = "https://mcp.example.com/mcp"
@@ -117,3 +119,77 @@ def test_issuer_must_be_https_except_loopback():
     assert normalize_issuer("http://127.0.0.1:8484") == "http://127.0.0.1:8484/"
     with pytest.raises(ValueError):
         normalize_issuer("http://team.eu.auth0.com")
+
+
+class DownJwks:
+    """An issuer that refuses connections, or (``hang``) accepts them and never answers."""
+
+    def __init__(self, *, hang: bool = False) -> None:
+        self.fetches = 0
+        self.hang = hang
+        self.up = False
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.fetches += 1
+        if self.up:
+            return httpx.Response(200, json={"keys": [jwk(KEY, "k1")]})
+        if self.hang:
+            await anyio.sleep(3600)
+        raise httpx.ConnectError("connection refused", request=request)
+
+
+def down_verifier(issuer: DownJwks) -> JwksVerifier:
+    return JwksVerifier(ISSUER, AUDIENCE, transport=httpx.MockTransport(issuer),
+                        fetch_timeout=0.2, failure_ttl=60)
+
+
+async def verify_all(verifier: JwksVerifier, n: int) -> list[str]:
+    outcomes: list[str] = []
+
+    async def one() -> None:
+        try:
+            outcomes.append("ok" if await verifier.verify_token(sign(claims())) else "401")
+        except IssuerUnavailable:
+            outcomes.append("503")
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(n):
+            tg.start_soon(one)
+    return outcomes
+
+
+async def test_unreachable_jwks_is_fetched_once_for_concurrent_callers():
+    issuer = DownJwks()
+    verifier = down_verifier(issuer)
+    assert await verify_all(verifier, 20) == ["503"] * 20
+    assert issuer.fetches == 1
+    assert await verify_all(verifier, 5) == ["503"] * 5  # the failure is remembered briefly
+    assert issuer.fetches == 1
+
+
+async def test_hanging_jwks_times_out_once_for_all_waiting_callers():
+    issuer = DownJwks(hang=True)
+    verifier = down_verifier(issuer)
+    with anyio.fail_after(30):  # a guard, not a measurement: 3 x 10 s waits would trip it
+        assert await verify_all(verifier, 3) == ["503"] * 3
+    assert issuer.fetches == 1
+
+
+async def test_recovers_once_the_failure_expires():
+    issuer = DownJwks()
+    verifier = JwksVerifier(ISSUER, AUDIENCE, transport=httpx.MockTransport(issuer),
+                            fetch_timeout=0.2, failure_ttl=0)
+    assert await verify_all(verifier, 2) == ["503"] * 2
+    issuer.up = True
+    assert await verify_all(verifier, 2) == ["ok"] * 2
+
+
+async def test_keys_are_shared_through_the_state_store(jwks: Jwks, store: StateStore):
+    state = store
+    first = JwksVerifier(ISSUER, AUDIENCE, transport=httpx.MockTransport(jwks), state=state)
+    assert await first.verify_token(sign(claims())) is not None
+    unreachable = DownJwks()
+    second = JwksVerifier(ISSUER, AUDIENCE, transport=httpx.MockTransport(unreachable),
+                          state=state)
+    assert await second.verify_token(sign(claims())) is not None
+    assert (jwks.fetches, unreachable.fetches) == (1, 0)

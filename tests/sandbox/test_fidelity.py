@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import os
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -33,12 +32,12 @@ from typing import Any
 import httpx
 import pytest
 
+from auth0_mcp.testing.shared import fixtures_dir
 from auth0_mcp_sandbox.auth import AUTH0_CLI_CLIENT_ID
 from auth0_mcp_sandbox.seed import management_scopes
 from auth0_mcp_sandbox.server import SandboxServer
 
-FIXTURES = Path(os.environ.get("AUTH0_MCP_FIXTURES")
-                or Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "auth0")
+FIXTURES = fixtures_dir(__file__)
 FAMILIES = {"clients": "clients", "resource-servers": "resource_servers",
             "client-grants": "client_grants", "actions": "actions", "logs": "logs",
             "forms": "forms"}

@@ -6,6 +6,8 @@ schema.py (``from_`` travels as ``from``) and rejects keys the argument class do
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
@@ -13,7 +15,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from .schema import wire_name
 
 
-def _renames(cls: type) -> dict[str, object]:
+def _renames(cls: type) -> dict[str, Any]:
     return {f.name: override(rename=wire_name(f)) for f in attrs.fields(cls)
             if wire_name(f) != f.name}
 

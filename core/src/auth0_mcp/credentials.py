@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .domains import base_url_for
-from .errors import SetupError, ToolError
+from .errors import LoginError, SetupError, ToolError
 
 if TYPE_CHECKING:
     import asyncio
@@ -44,13 +44,55 @@ def unverified_claims(token: str) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) else None
 
 
-def granted_scopes(token: str) -> frozenset[str] | None:
-    claims = unverified_claims(token)
-    if claims is None:
-        return None
-    scopes = set(str(claims.get("scope", "")).split())
-    scopes.update(p for p in claims.get("permissions", []) or [] if isinstance(p, str))
+def scopes_in(claims: Mapping[str, Any]) -> frozenset[str]:
+    """The scopes granted by a token's claims or a token response: the ``scope`` string plus
+    RBAC ``permissions``. The one scope parser (logins, filtering)."""
+    scopes = set(str(claims.get("scope") or "").split())
+    permissions = claims.get("permissions")
+    if isinstance(permissions, list):
+        scopes.update(p for p in permissions if isinstance(p, str))
     return frozenset(scopes)
+
+
+def granted_scopes(token: str) -> frozenset[str] | None:
+    """Scopes of a JWT; None for a token whose claims cannot be read (not filtered)."""
+    claims = unverified_claims(token)
+    return None if claims is None else scopes_in(claims)
+
+
+async def request_token(url: str, form: Mapping[str, Any], *,
+                        transport: httpx.AsyncBaseTransport | None = None,
+                        rejected: str = "",
+                        unreachable: str = "check the domain and the network") -> dict[str, Any]:
+    """POST a token request (client credentials, refresh token); the body of a 200
+    with an access token, else ``LoginError`` ending with the fix (``rejected`` /
+    ``unreachable`` say what the caller's user should check). The one token minting path."""
+    import httpx
+
+    from .management import USER_AGENT, tls_context
+
+    try:
+        async with httpx.AsyncClient(verify=tls_context(), transport=transport, timeout=15.0,
+                                     headers={"User-Agent": USER_AGENT}) as http:
+            response = await http.post(url, data=dict(form))
+    except httpx.HTTPError as exc:
+        raise LoginError(f"could not reach {url} to get a token ({type(exc).__name__}): "
+                         f"{unreachable}") from None
+    body = _json(response)
+    if response.status_code != 200 or "access_token" not in body:
+        reason = (body.get("error_description") or body.get("error")
+                  or " ".join(response.text.split())[:200] or "no details")
+        raise LoginError(f"token request failed ({response.status_code}): {reason}{rejected}")
+    return dict(body)
+
+
+async def client_credentials_token(domain: str, client_id: str, client_secret: str, *,
+                                   audience: str | None = None, **options: Any) -> dict[str, Any]:
+    """A Management API token for an M2M application (``options`` as ``request_token``)."""
+    base = base_url_for(domain)
+    return await request_token(f"{base}/oauth/token", {
+        "grant_type": "client_credentials", "client_id": client_id,
+        "client_secret": client_secret, "audience": audience or f"{base}/api/v2/"}, **options)
 
 
 @attrs.define
@@ -61,7 +103,12 @@ class StaticToken:
 
     def check(self) -> None:
         claims = unverified_claims(self.value)
-        exp = claims.get("exp") if claims else None
+        if claims is None:
+            raise CredentialsError(
+                "AUTH0_TOKEN is not a JWT: a Management API access token is three base64url "
+                "parts joined by dots. Copy the whole token again, or set AUTH0_CLIENT_ID and "
+                "AUTH0_CLIENT_SECRET instead so tokens are minted and renewed")
+        exp = claims.get("exp")
         if isinstance(exp, int | float) and exp - EXPIRY_MARGIN < time.time():
             when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(exp))
             raise CredentialsError(f"AUTH0_TOKEN expired at {when}: get a new token, or use "
@@ -117,26 +164,12 @@ class ClientCredentials:
         return True
 
     async def _mint(self) -> None:
-        import httpx
-
-        from .management import USER_AGENT, tls_context
-
-        audience = self.audience or f"{self.base_url}/api/v2/"
-        form = {"grant_type": "client_credentials", "client_id": self.client_id,
-                "client_secret": self.client_secret, "audience": audience}
-        try:
-            async with httpx.AsyncClient(verify=tls_context(), transport=self.transport,
-                                         timeout=15.0, headers={"User-Agent": USER_AGENT}) as http:
-                response = await http.post(f"{self.base_url}/oauth/token", data=form)
-        except httpx.HTTPError as exc:
-            raise ToolError(f"could not reach {self.base_url}/oauth/token to get a token: "
-                            f"{type(exc).__name__}") from None
-        body = _json(response)
-        if response.status_code != 200 or "access_token" not in body:
-            reason = body.get("error_description") or body.get("error") or response.text[:200]
-            raise ToolError(f"client-credentials token request failed ({response.status_code}): "
-                            f"{reason}. Check AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET and that the "
-                            "application is authorized for the Management API.")
+        body = await client_credentials_token(
+            self.domain, self.client_id, self.client_secret, audience=self.audience,
+            transport=self.transport,
+            rejected=". Check AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET and that the application is "
+                     "authorized for the Management API.",
+            unreachable="check AUTH0_DOMAIN (your-tenant.eu.auth0.com) and the network")
         self._token = body["access_token"]
         self._expires_at = time.time() + float(body.get("expires_in", 86400))
 

@@ -7,6 +7,12 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
+from .errors import SetupError
+
+
+class DomainError(SetupError, ValueError):
+    """The tenant domain given cannot be used; the message says why."""
+
 
 def is_loopback(host: str) -> bool:
     host = host.strip("[]")
@@ -25,19 +31,19 @@ def base_url_for(domain: str) -> str:
     """
     domain = domain.strip().rstrip("/")
     if not domain:
-        raise ValueError("the Auth0 domain is empty")
+        raise DomainError("the Auth0 domain is empty")
     if "://" in domain:
         parts = urlsplit(domain)
         if parts.scheme == "http":
             if not is_loopback(parts.hostname or ""):
-                raise ValueError(f"refusing plain http for {parts.hostname}: only loopback "
+                raise DomainError(f"refusing plain http for {parts.hostname}: only loopback "
                                  "addresses (the sandbox) may use http://")
             return f"http://{parts.netloc}"
         if parts.scheme != "https":
-            raise ValueError(f"unsupported scheme in Auth0 domain {domain!r}")
+            raise DomainError(f"unsupported scheme in Auth0 domain {domain!r}")
         domain = parts.netloc
     if "/" in domain:
-        raise ValueError(f"the Auth0 domain {domain!r} must be a host name, not a URL path")
+        raise DomainError(f"the Auth0 domain {domain!r} must be a host name, not a URL path")
     if "." not in domain and ":" not in domain:
         domain += ".us.auth0.com"
     return f"https://{domain}"

@@ -20,6 +20,11 @@ class ToolError(Exception):
     """An expected failure with a message written for the model (bad input, not found...)."""
 
 
+class LoginError(ToolError):
+    """No token could be had (refused, unreachable, denied, expired): during a call it is that
+    call's error; at start-up ``run`` turns it into a one-line start-up error."""
+
+
 class InvalidArguments(ToolError):
     """Arguments that do not match the tool's schema: no request was sent."""
 
@@ -60,16 +65,31 @@ class Auth0ApiError(ToolError):
         code = self.body.get("errorCode") or self.body.get("error")
         return str(code) if code else None
 
+    @property
+    def is_auth_header_error(self) -> bool:
+        """Auth0's 400 for an Authorization header that is not ``Bearer <JWT>``."""
+        return self.status == 400 and (self.error_code == "Bearer" or "authentication header"
+                                       in self.auth0_message)
+
     def describe(self) -> str:
         what = f"Auth0 answered {self.status} to {self.method} {self.path}: {self.auth0_message}"
+        if self.is_auth_header_error:
+            return (f"{what}. The server's access token is malformed: this is its credentials, "
+                    "not the arguments. Set AUTH0_TOKEN to a whole Management API access token "
+                    "(a JWT), or log in with `auth0-mcp init` (`auth0-mcp session` shows the "
+                    "stored login), then restart the server.")
         if self.status == 401:
-            return (f"{what}. The access token is missing, invalid or expired: run "
-                    "`auth0-mcp init` again (or refresh AUTH0_TOKEN).")
+            return (f"{what}. The server's credentials were refused (token invalid, expired or "
+                    "for another tenant), not the arguments: check them with `auth0-mcp "
+                    "session` and log in again with `auth0-mcp init`, or set a fresh "
+                    "AUTH0_TOKEN, then restart the server.")
         if self.status == 403:
             if self.error_code == "insufficient_scope":
-                return (f"{what}. Grant the missing scope to this server's token (for "
-                        "`auth0-mcp init`, add it with --scopes; for client credentials, add it "
-                        "to the application's grant on the Auth0 Management API), then retry.")
+                return (f"{what}. Grant the missing scope to this server's token (its "
+                        "credentials, not the arguments): `auth0-mcp session` lists the scopes "
+                        "it has; log in again with `auth0-mcp init --scopes ...` including it, "
+                        "or, for client credentials, add it to the application's grant on the "
+                        "Auth0 Management API; then restart the server.")
             return f"{what}. The tenant does not allow this operation for this token."
         if self.status == 404:
             return f"{what}. Check the id; list the resources to find the right one."

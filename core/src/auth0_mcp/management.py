@@ -16,7 +16,7 @@ import json
 import logging
 import ssl
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -24,7 +24,15 @@ import httpx
 
 from . import __version__
 from .domains import base_url_for
-from .errors import Auth0ApiError, ReadOnlyViolation, ToolError, UpstreamUnavailable
+from .errors import (
+    Auth0ApiError,
+    InvalidArguments,
+    ReadOnlyViolation,
+    ToolError,
+    UpstreamUnavailable,
+)
+from .shaping import changes_path
+from .state import StateStore
 
 log = logging.getLogger("auth0_mcp.management")
 
@@ -58,7 +66,8 @@ class BearerAuth(httpx.Auth):
     def __init__(self, source: TokenSource) -> None:
         self.source = source
 
-    async def async_auth_flow(self, request: httpx.Request):  # type: ignore[override]
+    async def async_auth_flow(
+            self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         request.headers["Authorization"] = f"Bearer {await self.source.token()}"
         response = yield request
         if response.status_code == 401 and await self.source.invalidate():
@@ -107,29 +116,82 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
 
 class RateLimitState:
-    """What the last response said about the bucket, to pace before hitting a 429."""
+    """What Auth0's ``X-RateLimit-*`` headers say about the tenant's bucket, to pace before a
+    429 instead of failing.
 
-    def __init__(self) -> None:
+    From the headers it learns the bucket's size (``limit``) and a lower bound of its refill
+    rate (``limit - remaining`` requests come back by ``reset``). With a shared ``state``
+    store (several instances), every request first takes from one bucket of that size and rate
+    kept there, so all instances together stay under the tenant's limit: one round trip, and a
+    wait is slept, not refused, while it fits the caller's budget."""
+
+    SAFETY = 0.9  # of the learned rate: requests reach Auth0 a little after their turn
+    HORIZON = 1.0  # seconds: shared turns further ahead are asked for again later
+
+    def __init__(self, state: StateStore | None = None, key: str = "tenant") -> None:
         self.remaining: int | None = None
         self.reset_at: float | None = None
+        self.limit: int | None = None
+        self.per_second: float | None = None
+        self.state = state
+        self.key = f"auth0-rate:{key}"
 
-    def update(self, headers: httpx.Headers) -> None:
+    def update(self, headers: httpx.Headers, sent_at: float | None = None) -> None:
         try:
+            if "x-ratelimit-limit" in headers:
+                self.limit = int(headers["x-ratelimit-limit"])
             if "x-ratelimit-remaining" in headers:
                 self.remaining = int(headers["x-ratelimit-remaining"])
             if "x-ratelimit-reset" in headers:
                 self.reset_at = float(headers["x-ratelimit-reset"])
         except ValueError:
-            pass
+            return
+        self._learn_rate(time.time() if sent_at is None else sent_at)
+
+    def _learn_rate(self, sent_at: float) -> None:
+        """``reset`` is the whole second at which the bucket is full again, computed by Auth0
+        after the request was sent: the missing requests come back within at most
+        ``reset - int(sent_at)`` seconds, so the ratio never overestimates the rate; the
+        largest seen is the best bound."""
+        if self.limit is None or self.remaining is None or self.reset_at is None:
+            return
+        missing, span = self.limit - self.remaining, self.reset_at - int(sent_at)
+        if missing > 0 and span > 0:
+            self.per_second = max(self.per_second or 0.0, missing / span)
 
     def wait_needed(self) -> float:
         if self.remaining == 0 and self.reset_at is not None:
             return max(0.0, self.reset_at - time.time())
         return 0.0
 
+    async def shared_wait(self, deadline: float) -> float:
+        """Take a turn from the shared bucket: the seconds to sleep before sending. A turn
+        more than ``HORIZON`` ahead is not taken; the bucket is asked again a little later
+        (the rate learned meanwhile may be higher, and a turn reserved at a rate since found
+        too low would wait for nothing) until ``deadline`` (monotonic) has passed, then the
+        answer exceeds it and the caller gives up. 0 without a shared store or before anything
+        is learned. Raises ``StateUnavailable`` when the store is down."""
+        while self.state is not None and self.limit and self.per_second:
+            left = min(deadline - time.monotonic(), self.HORIZON)
+            # One unit and 10% of the rate in hand: a request reaches Auth0 a little after the
+            # store gave it its turn, so the tenant's bucket runs a little behind the shared one.
+            # Never more at once than Auth0 last said remained (others may spend it too).
+            burst = max(1, min(self.limit, self.limit if self.remaining is None
+                               else self.remaining) - 1)
+            wait = await self.state.take(self.key, self.per_second * self.SAFETY, float(burst),
+                                         max_wait=max(0, left), learned=True)
+            if wait <= left or left < 0.05:
+                return wait
+            await asyncio.sleep(left / 2)
+        return 0.0
+
 
 class ManagementClient:
-    """Async client for ``/api/v2``; raises ``Auth0ApiError`` / ``ToolError`` subclasses."""
+    """Async client for ``/api/v2``; raises ``Auth0ApiError`` / ``ToolError`` subclasses.
+
+    Public (``ctx.api`` in every handler): ``get``, ``post``, ``patch``, ``put``, ``delete``,
+    ``page``, ``iterate_pages`` and ``iterate_checkpoint`` keep their signatures within a minor
+    version (docs/plugins.md, checked by tests/kit/test_docs.py); the rest is internal."""
 
     def __init__(
         self,
@@ -141,13 +203,14 @@ class ManagementClient:
         rate_limit_budget: float = 15.0,
         retries: int = 2,
         transport: httpx.AsyncBaseTransport | None = None,
+        state: StateStore | None = None,
     ) -> None:
         self.base_url = base_url_for(domain)
         self.domain = urlsplit(self.base_url).netloc
         self.read_only = read_only
         self.rate_limit_budget = rate_limit_budget
         self.retries = retries
-        self.rate = RateLimitState()
+        self.rate = RateLimitState(state, self.domain)
         inner = transport or PooledTransport()
         self._http = httpx.AsyncClient(
             base_url=f"{self.base_url}/api/v2",
@@ -166,19 +229,21 @@ class ManagementClient:
                       json_body: Any = None) -> Any:
         """One API call with pacing, bounded 429 waits and idempotent-only retries."""
         method = method.upper()
+        _check_path(method, path)
         if self.read_only and method not in SAFE:  # also enforced by the transport
             raise ReadOnlyViolation(f"read-only mode: refused {method} {path}")
         deadline = time.monotonic() + self.rate_limit_budget
         attempt = 0
         clean_params = _clean(params)
         while True:
-            pause = self.rate.wait_needed()
+            pause = max(self.rate.wait_needed(), await self.rate.shared_wait(deadline))
             if pause > 0:
                 if time.monotonic() + pause > deadline:
                     raise Auth0ApiError(429, method, path,
                                         {"message": "rate-limit budget exhausted"},
                                         retry_at=self.rate.reset_at)
                 await asyncio.sleep(pause)
+            sent_at = time.time()
             try:
                 response = await self._http.request(method, path, params=clean_params,
                                                      json=json_body)
@@ -204,7 +269,7 @@ class ManagementClient:
                 raise UpstreamUnavailable(
                     f"could not reach Auth0 at {self.domain}: {type(exc).__name__}: {exc}"
                 ) from None
-            self.rate.update(response.headers)
+            self.rate.update(response.headers, sent_at)
             status = response.status_code
             if status == 429:
                 retry_at = self.rate.reset_at if "x-ratelimit-reset" in response.headers else None
@@ -251,9 +316,13 @@ class ManagementClient:
     # -- pagination ----------------------------------------------------------------------------
 
     async def page(self, path: str, key: str, *, page: int = 0, per_page: int = 50,
-                   **params: Any) -> tuple[list[Any], int | None]:
-        """One page in offset mode: ``(items, total)``; total is None if Auth0 sent none."""
-        body = await self.get(path, page=page, per_page=per_page, include_totals=True, **params)
+                   totals: bool = True, **params: Any) -> tuple[list[Any], int | None]:
+        """One page in offset mode: ``(items, total)``; total is None if Auth0 sent none.
+        ``totals=False`` leaves out ``include_totals`` for endpoints that refuse it (Actions,
+        which always send ``total``)."""
+        if totals:
+            params["include_totals"] = True
+        body = await self.get(path, page=page, per_page=per_page, **params)
         if isinstance(body, list):
             return body, None
         if not isinstance(body, Mapping):
@@ -263,12 +332,13 @@ class ManagementClient:
         return list(items), int(total) if isinstance(total, int) else None
 
     async def iterate_pages(self, path: str, key: str, *, per_page: int = 100,
-                            **params: Any) -> AsyncIterator[Any]:
+                            totals: bool = True, **params: Any) -> AsyncIterator[Any]:
         """Every item across offset pages, stopping on a short page or at ``total``."""
         page = 0
         seen = 0
         while True:
-            items, total = await self.page(path, key, page=page, per_page=per_page, **params)
+            items, total = await self.page(path, key, page=page, per_page=per_page,
+                                           totals=totals, **params)
             for item in items:
                 yield item
             seen += len(items)
@@ -277,27 +347,39 @@ class ManagementClient:
             page += 1
 
     async def iterate_checkpoint(self, path: str, key: str | None, *, take: int = 100,
-                                 start_from: str | None = None,
+                                 start_from: str | None = None, cursor: str = "id",
                                  **params: Any) -> AsyncIterator[Any]:
-        """Checkpoint (``from``/``take``) paging; follows ``next`` in the body (clients,
-        grants) or the id of the last item (logs, which answer with a bare array)."""
-        cursor = start_from
+        """Checkpoint (``from``/``take``) paging. An object answer names the next checkpoint in
+        ``next`` (clients, grants); a bare array continues from its last item's ``cursor``
+        field (``log_id`` for logs)."""
+        checkpoint = start_from
         while True:
             query = dict(params, take=take)
-            if cursor:
-                query["from"] = cursor
+            if checkpoint:
+                query["from"] = checkpoint
             body = await self.get(path, **query)
             if isinstance(body, Mapping):
                 items = list(body.get(key or "", []))
                 nxt = body.get("next")
             else:
                 items = list(body or [])
-                nxt = items[-1].get("log_id") if items and len(items) == take else None
+                nxt = items[-1].get(cursor) if items and len(items) == take else None
             for item in items:
                 yield item
-            if not items or not nxt or nxt == cursor:
+            if not items or not nxt or nxt == checkpoint:
                 return
-            cursor = nxt
+            checkpoint = nxt
+
+
+def _check_path(method: str, path: str) -> None:
+    """Refuse a path the HTTP client would normalize into another one (``/clients/.`` is
+    ``/clients``, ``/clients/..`` is ``/``): a handler that built it without ``segment()``
+    must not send a write to the wrong resource."""
+    if not path.startswith("/") or any(changes_path(part) for part in path[1:].split("/")):
+        shown = path if len(path) <= 80 else path[:80] + "..."
+        raise InvalidArguments(
+            f"{method} {shown} was refused and nothing was sent: an id in it is empty, '.', "
+            "'..' or a slash. Use the id exactly as a list tool shows it.")
 
 
 def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:

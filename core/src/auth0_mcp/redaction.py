@@ -38,16 +38,10 @@ class Redactor:
     """Holds the process's own secrets so they are masked even inside free text."""
 
     def __init__(self, known_secrets: Iterable[str] = ()) -> None:
-        self._known: set[str] = set()
-        self._known_in_json: set[str] = set()
-        for secret in known_secrets:
-            self.add_secret(secret)
-
-    def add_secret(self, value: str | None) -> None:
-        if value and len(value) >= 8:
-            self._known.add(value)
-            self._known_in_json.add(value)
-            self._known_in_json.add(json.dumps(value, ensure_ascii=False)[1:-1])
+        self._known: set[str] = {s for s in known_secrets if s and len(s) >= 8}
+        # As they show inside JSON text, quotes, backslashes and control characters escaped.
+        self._known_in_json = self._known | {json.dumps(s, ensure_ascii=False)[1:-1]
+                                             for s in self._known}
 
     def clean(self, dumped: str) -> bool:
         """True when ``dumped`` (a value's JSON text as ``json.dumps`` writes it with

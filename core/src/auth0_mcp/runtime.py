@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .credentials import Credentials, granted_scopes
+from .credentials import Credentials, CredentialsError, granted_scopes
+from .errors import ToolError
 from .filtering import Decision, FilterSettings, decide, visible
 from .plugins import PluginSet, collect_tools, load_plugins
 from .spec import ToolSpec
@@ -24,9 +25,8 @@ if TYPE_CHECKING:
     import httpx
 
     from .management import ManagementClient
-    from .pipeline import CallRecord, Pipeline
+    from .pipeline import Pipeline
 
-log = logging.getLogger("auth0_mcp")
 
 
 def split_names(value: str | None) -> tuple[str, ...] | None:
@@ -83,9 +83,13 @@ async def select_tools(options: RunOptions, credentials: Credentials, *,
                        env: Mapping[str, str] | None = None,
                        catalog: Catalog | None = None) -> Selection:
     """Authenticate once (so bad credentials fail now, not on the first call) and read the
-    granted scopes from the token to hide tools it cannot use."""
-    return select_with_token(options, await credentials.tokens.token(), env=env,
-                             catalog=catalog)
+    granted scopes from the token to hide tools it cannot use. A token that cannot be had
+    is a start-up error (one line, exit 2), not a traceback."""
+    try:
+        token = await credentials.tokens.token()
+    except ToolError as exc:
+        raise CredentialsError(f"cannot authenticate to {credentials.domain}: {exc}") from None
+    return select_with_token(options, token, env=env, catalog=catalog)
 
 
 def select_with_token(options: RunOptions, token: str, *, env: Mapping[str, str] | None = None,
@@ -139,12 +143,14 @@ async def build_runtime(
     transport: httpx.AsyncBaseTransport | None = None,
     audit: Any = None,
     remote: Any = None,
+    state: Any = None,
 ) -> Runtime:
     """The serving half: Management API client, call pipeline and SDK server for a
     ``selection`` (made here when not given).
 
     ``remote`` (RemoteSettings) narrows tools and rate-limits per verified caller; ``audit``
-    receives one record per call."""
+    receives one record per call; ``state`` (a StateStore) holds what several instances share:
+    per-caller budgets and the tenant's rate limit."""
     from .context import Tenant, ToolContext
     from .converter import make_converter
     from .management import ManagementClient
@@ -154,7 +160,7 @@ async def build_runtime(
     selection = selection or await select_tools(options, credentials, env=env, catalog=catalog)
     settings = selection.settings
     api = ManagementClient(credentials.domain, credentials.tokens, read_only=settings.read_only,
-                           transport=transport)
+                           transport=transport, state=state)
     redactor = Redactor([*credentials.known_secrets, selection.token])
     context = ToolContext(api, Tenant(api.domain), settings.granted_scopes, make_converter(),
                           logging.getLogger("auth0_mcp.tools"))
@@ -167,7 +173,7 @@ async def build_runtime(
 
         hooks = {"visible_for": tools_for_caller(shown),
                  "caller_of": lambda _ctx: caller_subject(),
-                 "wait_for": CallerRateLimit(remote.calls_per_minute).wait_for}
+                 "wait_for": CallerRateLimit(remote.calls_per_minute, state).wait_for}
 
     def make_server() -> Any:
         from .server import build_server
@@ -175,7 +181,3 @@ async def build_runtime(
         return build_server(shown, pipeline, **hooks)
 
     return Runtime(selection, api, pipeline, make_server, credentials)
-
-
-def log_audit(record: CallRecord) -> None:
-    log.debug("call %s error=%s %.1f ms", record.tool, record.is_error, record.duration_ms)

@@ -11,6 +11,7 @@ from pathlib import Path
 from string import Template
 
 from . import __version__
+from .errors import SetupError
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 
@@ -125,11 +126,11 @@ Develop: `pip install -e '.[test]' && pytest`
 def new_plugin(name: str, parent: Path) -> Path:
     """Write ``auth0-mcp-<name>/`` under ``parent``; refuses to overwrite anything."""
     if not NAME.match(name):
-        raise ValueError(f"plugin name {name!r} must be lower-case letters, digits and _")
+        raise SetupError(f"plugin name {name!r} must be lower-case letters, digits and _")
     dash = name.replace("_", "-")
     root = parent / f"auth0-mcp-{dash}"
     if root.exists():
-        raise ValueError(f"{root} already exists")
+        raise SetupError(f"{root} already exists")
     major, minor = (int(p) for p in __version__.split(".")[:2])
     values = {"name": name, "dash": dash, "core_minor": f"{major}.{minor}",
               "core_next": f"{major}.{minor + 1}"}

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import attrs
 
 
-def wire_name(field: attrs.Attribute) -> str:
+def wire_name(field: attrs.Attribute[Any]) -> str:
     return field.name[:-1] if field.name.endswith("_") else field.name
 
 
@@ -105,4 +105,5 @@ def published_schema(cls: type) -> dict[str, Any]:
     """The schema ``tools/list`` shows: the validation schema without the keywords that only
     guard against mistakes the pipeline catches anyway (``minLength: 1``, nested
     ``additionalProperties: false``), because every byte is paid in every session."""
-    return _lean(input_schema(cls), root=True)
+    lean: dict[str, Any] = _lean(input_schema(cls), root=True)
+    return lean

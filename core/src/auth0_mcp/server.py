@@ -7,13 +7,15 @@ classes) and validation happens in the pipeline; MCPServer would derive and vali
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import math
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import mcp.types as types
 from mcp.server import Server, ServerRequestContext
 
 from . import __version__
+from .errors import ToolError
 from .handshake import INSTRUCTIONS, SERVER_NAME, SERVER_TITLE
 from .pipeline import Pipeline
 from .spec import ToolSpec
@@ -30,7 +32,7 @@ def build_server(
     *,
     visible_for: Callable[[ServerRequestContext[Any]], set[str] | None] | None = None,
     caller_of: Callable[[ServerRequestContext[Any]], str | None] | None = None,
-    wait_for: Callable[[str | None], float] | None = None,
+    wait_for: Callable[[str | None], Awaitable[float]] | None = None,
 ) -> Server[Any]:
     """``visible_for`` narrows the tools per request (remote mode: the caller's permissions);
     ``caller_of`` names the caller for the audit log; ``wait_for`` rate-limits a caller."""
@@ -48,11 +50,15 @@ def build_server(
                         params: types.CallToolRequestParams) -> types.CallToolResult:
         allowed = visible_for(ctx) if visible_for else None
         caller = caller_of(ctx) if caller_of else None
-        wait = wait_for(caller) if wait_for else 0
+        try:
+            wait = await wait_for(caller) if wait_for else 0
+        except ToolError as exc:  # the shared budget store is down: fail closed
+            return types.CallToolResult(content=[types.TextContent(type="text", text=str(exc))],
+                                        is_error=True)
         if wait:
             return types.CallToolResult(
                 content=[types.TextContent(type="text", text=f"Too many calls from {caller}: "
-                                           f"retry in {wait:g} s.")],
+                                           f"retry in {math.ceil(wait)} s.")],
                 is_error=True)
         outcome = await pipeline.call(params.name, params.arguments, allowed=allowed,
                                       caller=caller)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
+
+from .errors import InvalidArguments
 
 
 def pick(obj: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
@@ -47,6 +49,29 @@ def merge_list(current: Sequence[Any] | None, add: Iterable[Any] = (),
     return result
 
 
+def changes_path(value: str) -> bool:
+    """True if ``value``, once decoded (as often as a proxy might), would move a URL: empty,
+    ``.``/``..`` or made of slashes alone, or holding a ``.``/``..`` step between slashes.
+    ``https://api.example.com/orders`` (an API identifier) is a fine id; ``..%2f`` is not."""
+    decoded = value
+    for _ in range(4):
+        once = unquote(decoded)
+        if once == decoded:
+            break
+        decoded = once
+    parts = decoded.replace("\\", "/").split("/")
+    return (not decoded.strip() or all(p in ("", ".", "..") for p in parts)
+            or any(p in (".", "..") for p in parts))
+
+
 def segment(value: str) -> str:
-    """Percent-encode one path segment (ids such as ``auth0|123`` or API identifier URLs)."""
+    """Percent-encode one path segment (ids such as ``auth0|123`` or API identifier URLs).
+
+    The one place ids become URL paths: an id that would change which resource the request
+    names (``.`` is the list, ``..`` the parent) is refused here, before any URL exists."""
+    if changes_path(value):
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        raise InvalidArguments(
+            f"{shown!r} is not an id: it would change the request's path (empty, '.', '..', or "
+            "slashes), so nothing was sent. Use the id exactly as a list tool shows it.")
     return quote(value, safe="")

@@ -59,6 +59,10 @@ class ToolResult:
     text: str | None = None
 
 
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class Target:
     """How core reads the object a write changes, for the plan, the confirmation, the journal
@@ -78,7 +82,7 @@ class Target:
     read: Callable[[ToolContext, Any], Awaitable[Mapping[str, Any] | None]] | None = None
     label: str = "name"
     recreate: Callable[[Mapping[str, Any]], tuple[str, Mapping[str, Any]]] | None = None
-    critical: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    critical: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
 
 @attrs.frozen
@@ -89,7 +93,7 @@ class ToolSpec:
     title: str
     description: str
     read_only: bool
-    required_scopes: tuple[str, ...] = attrs.field(converter=tuple)
+    required_scopes: tuple[str, ...] = attrs.field(converter=_strings)
     handler: Handler
     input_type: type = NoArguments
     output_schema: Mapping[str, Any] | None = None

@@ -2,7 +2,6 @@
 extends through the auth0_mcp_sandbox_routers hook."""
 
 import auth0_mcp_users.plugin as plugin_module
-
 from auth0_mcp.testing import Harness, structured, text_of
 from auth0_mcp.testing.contract import ToolFamilyContract
 

@@ -9,7 +9,6 @@ import copy
 import glob
 import json
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,10 +21,10 @@ from auth0_mcp.converter import make_converter
 from auth0_mcp.management import ManagementClient
 from auth0_mcp.pipeline import Outcome, Pipeline
 from auth0_mcp.redaction import Redactor
+from auth0_mcp.testing.shared import fixtures_dir
 from auth0_mcp_actions import deploy, plugin, summaries
 
-FIXTURES = str(os.environ.get("AUTH0_MCP_FIXTURES")
-               or Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "auth0")
+FIXTURES = str(fixtures_dir(__file__))
 HAVE_FIXTURES = Path(FIXTURES).is_dir()
 pytestmark = pytest.mark.skipif(not HAVE_FIXTURES, reason=f"no fixtures in {FIXTURES}")
 ACTION_ID = "c139fef6-c89e-4265-9a4f-b1695b053d4d"

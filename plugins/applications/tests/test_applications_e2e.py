@@ -83,11 +83,28 @@ async def test_create_tells_where_a_person_finds_the_secret(auth0_mcp: Harness):
     client = stored(auth0_mcp, data["client_id"])
     assert client["token_endpoint_auth_method"] == "client_secret_post"
     assert SKIP_FLAG not in data["defaults_applied"] and SKIP_FLAG not in client
-    # the sandbox has no dashboard: the answer points at the API with the right scope
-    url = f"GET https://{auth0_mcp.sandbox.domain}/api/v2/clients/{data['client_id']}"
+    # the sandbox has no dashboard: the answer points at the API with the right scope, over
+    # the scheme the sandbox really serves (plain http)
+    url = f"GET {auth0_mcp.sandbox.base_url}/api/v2/clients/{data['client_id']}"
+    assert auth0_mcp.sandbox.base_url.startswith("http://")
     assert url in data["secret_access"] and "read:client_keys" in data["secret_access"]
     assert "redacted" in data["secret_access"]
     assert client["client_secret"] not in json.dumps(data)
+
+
+async def test_create_points_out_an_application_with_the_same_name(auth0_mcp: Harness):
+    """Auth0 allows duplicate names; an admin rarely wants one, so the answer says so."""
+    existing = sorted(c["client_id"] for c in auth0_mcp.sandbox.tenant.collection(
+        "clients").values() if c["name"] == "Storefront")
+    assert existing  # seeded
+    result = await auth0_mcp.call("auth0_create_application",
+                                  {"name": "Storefront", "app_type": "spa"})
+    data = structured(result)
+    assert sorted(data["same_name"]) == existing
+    assert existing[0] in text_of(result) and "same name" in text_of(result)
+    fresh = await auth0_mcp.call_ok("auth0_create_application",
+                                    {"name": unique("Unique shop"), "app_type": "spa"})
+    assert "same_name" not in fresh
 
 
 async def test_create_keeps_what_the_user_asked_for(auth0_mcp: Harness):

@@ -18,11 +18,12 @@ from auth0_mcp.converter import make_converter
 from auth0_mcp.errors import Auth0ApiError
 from auth0_mcp.management import ManagementClient
 from auth0_mcp.redaction import Redactor
+from auth0_mcp.testing.shared import fixtures_dir
 from auth0_mcp_applications import applications, grants
 from auth0_mcp_applications.applications import SUMMARY_BYTES, defaults_for, secret_hint, summary
 from auth0_mcp_applications.urls import non_verifiable
 
-FIXTURES = Path("/work/shared/fixtures/auth0")
+FIXTURES = fixtures_dir(__file__)
 
 
 def fixtures(prefix: str) -> list[dict[str, Any]]:

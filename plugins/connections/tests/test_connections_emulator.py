@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from auth0_mcp_connections import emulator
 from auth0_mcp_sandbox.server import SandboxServer
 from auth0_mcp_sandbox.tenant import SandboxTenant
-from auth0_mcp_connections import emulator
 
 ALL = ["read:connections", "create:connections", "update:connections", "delete:connections",
        "read:clients"]

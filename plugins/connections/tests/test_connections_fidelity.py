@@ -8,19 +8,17 @@ ids (``prepare``). A remaining, understood difference is listed in KNOWN_DIFFERE
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from auth0_mcp_sandbox.server import SandboxServer
+from auth0_mcp.testing.shared import fixtures_dir
 from auth0_mcp_connections import emulator
+from auth0_mcp_sandbox.server import SandboxServer
 
-FIXTURES = Path(os.environ.get("AUTH0_MCP_FIXTURES")
-                or Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "auth0")
+FIXTURES = fixtures_dir(__file__)
 SCOPES = ["read:connections", "create:connections", "update:connections", "delete:connections",
           "delete:users", "read:clients"]
 # fixture id -> why our answer lacks some recorded keys

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 
+from auth0_mcp.testing.shared import fixtures_dir
 from auth0_mcp_forms import graph
 from auth0_mcp_forms.tools import saved, summary
 
-FIXTURES = Path("/work/shared/fixtures/auth0")
+FIXTURES = fixtures_dir(__file__)
 
 
 def recorded() -> list[tuple[str, dict]]:

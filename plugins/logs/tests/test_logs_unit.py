@@ -6,16 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from auth0_mcp import ToolError
+from auth0_mcp.testing.shared import fixtures_dir, shared_path
 from auth0_mcp_logs import query, rows
 from auth0_mcp_logs.event_types import ALIASES, MEANINGS, expand, meaning
 
-FIXTURES = Path("/work/shared/fixtures/auth0")
-CODES_DOC = Path("/work/shared/reference/openapi/log-event-type-codes.mdx")
+FIXTURES = fixtures_dir(__file__)
+CODES_DOC = shared_path("reference", "openapi", "log-event-type-codes.mdx", near=__file__)
 NOW = dt.datetime(2025, 3, 10, 12, 0, 0, tzinfo=dt.UTC)
 
 

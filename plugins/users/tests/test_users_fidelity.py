@@ -7,21 +7,19 @@ envelopes keep Auth0's key order."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import httpx
 import pytest
 
+from auth0_mcp.testing.shared import fixtures_dir
 from auth0_mcp_sandbox.seed import management_scopes
 from auth0_mcp_sandbox.server import SandboxServer
 from auth0_mcp_users import emulator
 
-FIXTURES = Path(os.environ.get("AUTH0_MCP_FIXTURES")
-                or Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "auth0")
+FIXTURES = fixtures_dir(__file__)
 SKIPPED = {
     429: "a recorded 429: the sandbox's rate limiting is compared in tests/sandbox",
     409: "409 custom_domain_conflict needs several verified custom domains, not emulated",

@@ -41,7 +41,7 @@ _NOUNS = {"clients": "client", "resource-servers": "resource server",
 def mask_secrets(value: Any) -> Any:
     """A copy with secret values replaced; Action secrets are ``{name, value}`` items."""
     if isinstance(value, dict):
-        out = {}
+        out: dict[str, Any] = {}
         for key, item in value.items():
             if key in SECRET_KEYS and isinstance(item, str) and item:
                 out[key] = MASK

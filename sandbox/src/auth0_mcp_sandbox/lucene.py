@@ -65,7 +65,7 @@ def _term(text: str) -> Predicate:
     if not value:
         raise LuceneError(f"missing value after {field}:")
     if field == "_exists_":
-        return lambda e, f=value: _get(e, f) not in (None, "", [])
+        return lambda e: _get(e, value) not in (None, "", [])
     if value[0] in "[{":
         if value[-1] not in "]}":
             raise LuceneError(f"unterminated range in {text!r}")
@@ -93,15 +93,15 @@ def _term(text: str) -> Predicate:
             raise LuceneError(f"unterminated phrase in {text!r}")
         phrase = re.sub(r"\\(.)", r"\1", value[1:-1]).lower()
         if field == "description":
-            return lambda e, p=phrase: any(p in v for v in _values(e.get("description")))
-        return lambda e, f=field, p=phrase: p in _values(_get(e, f))
+            return lambda e: any(phrase in v for v in _values(e.get("description")))
+        return lambda e: phrase in _values(_get(e, field))
     plain = re.sub(r"\\(.)", r"\1", value).lower()
     if "*" in plain or "?" in plain:
         rx = _wildcard(plain)
-        return lambda e, f=field, r=rx: any(r.fullmatch(v) for v in _values(_get(e, f)))
+        return lambda e: any(rx.fullmatch(v) for v in _values(_get(e, field)))
     if field == "description":
-        return lambda e, p=plain: any(p in v for v in _values(e.get("description")))
-    return lambda e, f=field, p=plain: p in _values(_get(e, f))
+        return lambda e: any(plain in v for v in _values(e.get("description")))
+    return lambda e: plain in _values(_get(e, field))
 
 
 class _Parser:
@@ -132,8 +132,8 @@ class _Parser:
         if not self.tokens:
             return lambda e: True
         pred = self.or_expr()
-        if self.peek() is not None:
-            raise LuceneError(f"unexpected {self.peek()[1]!r} at position {self.peek()[2]}")
+        if (extra := self.peek()) is not None:
+            raise LuceneError(f"unexpected {extra[1]!r} at position {extra[2]}")
         return pred
 
     def or_expr(self) -> Predicate:
@@ -141,7 +141,7 @@ class _Parser:
         while (t := self.peek()) and t[0] == "op" and t[1] in ("OR", "||"):
             self.take()
             parts.append(self.and_expr())
-        return parts[0] if len(parts) == 1 else (lambda e, ps=parts: any(p(e) for p in ps))
+        return parts[0] if len(parts) == 1 else (lambda e: any(p(e) for p in parts))
 
     def and_expr(self) -> Predicate:
         parts = [self.not_expr()]
@@ -150,7 +150,7 @@ class _Parser:
             if t[0] == "op" and t[1] in ("AND", "&&"):
                 self.take()
             parts.append(self.not_expr())
-        return parts[0] if len(parts) == 1 else (lambda e, ps=parts: all(p(e) for p in ps))
+        return parts[0] if len(parts) == 1 else (lambda e: all(p(e) for p in parts))
 
     def not_expr(self) -> Predicate:
         t = self.peek()

@@ -9,6 +9,7 @@ status or extra headers; they raise ``ApiError`` for Auth0-shaped error bodies.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -159,6 +160,10 @@ class Route:
     authenticated: bool = True  # Management routes need a bearer token; /oauth/* do not
 
 
+def _names(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 @attrs.define
 class Router:
     """A named group of routes plus optional seeding functions for the demo tenant.
@@ -170,7 +175,7 @@ class Router:
     name: str
     routes: list[Route] = attrs.field(factory=list)
     seeders: list[Callable[[SandboxTenant], None]] = attrs.field(factory=list)
-    seed_after: tuple[str, ...] = attrs.field(default=(), converter=tuple, kw_only=True)
+    seed_after: tuple[str, ...] = attrs.field(default=(), converter=_names, kw_only=True)
 
     def route(self, method: str, path: str, *, scope: str | Iterable[str] = (),
               authenticated: bool = True) -> Callable[[Handler], Handler]:
@@ -226,11 +231,14 @@ def offset_page(
     order: Sequence[str] = ("total", "start", "limit"),
     default_per_page: int = 50,
     max_per_page: int = 100,
-    render: Callable[[Mapping[str, Any], SandboxRequest], Any] | None = None,
+    render: Callable[[Any, SandboxRequest], Any] | None = None,
+    items_first: bool = False,
 ) -> Any:
     """Auth0 offset pagination: a bare array, or ``{total,start,limit,<key>}`` with totals.
 
-    ``order`` is the envelope's key order (forms use ``limit,start,total``). A default page of
+    ``order`` is the envelope's key order (forms use ``limit,start,total``); ``items_first``
+    puts ``<key>`` before them (roles, organizations: ``{<key>,start,limit,total}``). A default
+    page of
     ``default_per_page`` applies even without parameters, as the recordings show. ``render``
     turns a stored object into what the caller sees (default: the ``fields`` projection).
     """
@@ -242,9 +250,112 @@ def offset_page(
     if not req.query_bool("include_totals"):
         return chunk
     values = {"total": len(items), "start": start, "limit": per_page}
-    envelope: dict[str, Any] = {k: values[k] for k in order}
+    envelope: dict[str, Any] = {key: chunk} if items_first else {}
+    envelope.update({k: values[k] for k in order})
     envelope[key] = chunk
     return envelope
+
+
+def checkpoint_page(req: SandboxRequest, items: Sequence[Mapping[str, Any]], key: str, *,
+                    stamp: Callable[[Mapping[str, Any]], str],
+                    ident: Callable[[Mapping[str, Any]], str],
+                    render: Callable[[Mapping[str, Any], SandboxRequest], Any] | None = None,
+                    ) -> dict[str, Any]:
+    """Auth0 checkpoint pagination (``take``, then ``from=<next>``): ``{<key>, next}``, where
+    ``next`` is base64 of ``"<timestamp>UTC,<id>"`` of the page's last item and is left out
+    when nothing follows (``include_totals`` is ignored, as the recordings show)."""
+    take = req.query_int("take", 50, minimum=1, maximum=100) or 50
+    start = 0
+    cursor = req.query.get("from")
+    if cursor:
+        try:
+            raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), validate=True).decode()
+            after = raw.rsplit(",", 1)[1]
+        except (ValueError, IndexError):
+            raise ApiError(400, "Query validation error: 'Invalid checkpoint' on property "
+                           "from.", "invalid_query_string") from None
+        ids = [ident(item) for item in items]
+        start = ids.index(after) + 1 if after in ids else len(items)
+    chunk = items[start:start + take]
+    body: dict[str, Any] = {key: [(render or project)(o, req) for o in chunk]}
+    if start + take < len(items):
+        last = chunk[-1]
+        moment = stamp(last).replace("T", " ").rstrip("Z")
+        token = f"{moment}UTC,{ident(last)}".encode()
+        body["next"] = base64.b64encode(token).decode().rstrip("=")
+    return body
+
+
+# The demo tenant's objects several families refer to, under the ids every family uses: the
+# users named in the demo logs, the roles, and the two connections.
+DEMO_PEOPLE = {
+    "auth0|64f1c2a9e8b7d6c5b4a30001": ("alice@example.com", "Alice Smith"),
+    "auth0|64f1c2a9e8b7d6c5b4a30002": ("bob@example.com", "Bob Jones"),
+    "auth0|64f1c2a9e8b7d6c5b4a30003": ("carol@example.org", "Carol White"),
+    "auth0|64f1c2a9e8b7d6c5b4a30004": ("dave@example.net", "Dave Brown"),
+    "google-oauth2|109876543210987654321": ("erin@example.com", "Erin Green"),
+    "auth0|64f1c2a9e8b7d6c5b4a30006": ("frank@example.org", "Frank Black"),
+    "auth0|64f1c2a9e8b7d6c5b4a30007": ("grace@example.com", "Grace Hopper"),
+    "auth0|64f1c2a9e8b7d6c5b4a30008": ("heidi@example.net", "Heidi Klum"),
+}
+DEMO_ROLES = {
+    "rol_admin0000000001": ("admin", "Full access to the shop's APIs"),
+    "rol_billingAdmin0001": ("billing-admin", "Invoices and refunds"),
+    "rol_support00000001": ("support", "Read orders to help customers"),
+}
+DEMO_CONNECTIONS = {
+    "con_UsernamePassword1": ("Username-Password-Authentication", "auth0"),
+    "con_GoogleOAuth20001": ("google-oauth2", "google-oauth2"),
+}
+
+
+def ensure_user(tenant: SandboxTenant, user_id: str, email: str, name: str) -> dict[str, Any]:
+    """A minimal user record (an existing one is left alone)."""
+    provider, _, sub = user_id.partition("|")
+    return tenant.collection("users").setdefault(user_id, {
+        "user_id": user_id, "email": email, "email_verified": True, "name": name,
+        "nickname": email.split("@")[0], "picture": "https://cdn.auth0.com/avatars/default.png",
+        "created_at": "2026-01-05T10:00:00.000Z", "updated_at": "2026-01-05T10:00:00.000Z",
+        "identities": [{"provider": provider, "user_id": sub, "isSocial": provider != "auth0",
+                        "connection": "Username-Password-Authentication"
+                        if provider == "auth0" else provider}],
+        "logins_count": 0, "blocked": False})
+
+
+def shared_object(tenant: SandboxTenant, collection: str, object_id: str
+                  ) -> dict[str, Any] | None:
+    """An object of a collection another family owns (``users``, ``roles``, ``connections``).
+
+    A demo object that family seeds is made up minimally when it is missing (the family is
+    not installed), so any subset of families tells the same story. Call it from handlers,
+    never from a seed: the owning family's seed, which may run later, writes the full record.
+    """
+    objects = tenant.collection(collection)
+    demo = {"users": DEMO_PEOPLE, "roles": DEMO_ROLES, "connections": DEMO_CONNECTIONS}.get(
+        collection, {})
+    label = "email" if collection == "users" else "name"
+    if object_id not in objects and object_id in demo and all(
+            o.get(label) != demo[object_id][0] for o in objects.values()):  # not under another id
+        if collection == "users":
+            ensure_user(tenant, object_id, *DEMO_PEOPLE[object_id])
+        elif collection == "roles":
+            name, description = DEMO_ROLES[object_id]
+            objects[object_id] = {"id": object_id, "name": name, "description": description,
+                                  "type": "tenant"}
+        else:
+            name, strategy = DEMO_CONNECTIONS[object_id]
+            objects[object_id] = {"id": object_id, "name": name, "strategy": strategy,
+                                  "options": {}, "enabled_clients": [], "realms": [name],
+                                  "is_domain_connection": False}
+    return objects.get(object_id)
+
+
+def user_row(tenant: SandboxTenant, user_id: str) -> dict[str, Any]:
+    """A user as role-user and organization-member lists show one."""
+    user = shared_object(tenant, "users", user_id) or {}
+    row = {"user_id": user_id, "email": user.get("email"), "picture": user.get("picture"),
+           "name": user.get("name")}
+    return {k: v for k, v in row.items() if v is not None}
 
 
 def invalid_body(detail: str, prop: str | None = None) -> ApiError:

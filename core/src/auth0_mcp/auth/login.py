@@ -12,21 +12,18 @@ from urllib.parse import urlsplit
 
 import anyio
 import httpx
-import jwt
 
-from ..domains import base_url_for, is_loopback
+from ..credentials import client_credentials_token, request_token, unverified_claims
+from ..domains import is_loopback
+from ..errors import LoginError
 from ..management import USER_AGENT, tls_context
-from .store import Profile, Store
+from .store import Store, StoredLogin
 
 AUTH0_CLI_CLIENT_ID = "2lhnuYMRQ8IpR5hNsOhDFQqrGQUQMRm5"
 DEFAULT_AUTH_SERVER = "https://auth0.auth0.com"
 WILDCARD_AUDIENCE = "https://*.auth0.com/api/v2/"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 MARGIN = 120.0  # refresh this many seconds before expiry
-
-
-class LoginError(Exception):
-    """The login ended without tokens (denied, expired, misconfigured)."""
 
 
 def auth_server_url(value: str) -> str:
@@ -40,7 +37,9 @@ def auth_server_url(value: str) -> str:
 
 def domain_from_token(access_token: str) -> str:
     """The tenant a device-flow token is for: the host of its ``.../api/v2/`` audience."""
-    claims = jwt.decode(access_token, options={"verify_signature": False})
+    claims = unverified_claims(access_token)
+    if claims is None:
+        raise LoginError("the login answered with an access token that is not a JWT")
     audiences = claims.get("aud") or []
     for aud in [audiences] if isinstance(audiences, str) else audiences:
         if aud.endswith("/api/v2/"):
@@ -99,31 +98,6 @@ async def device_login(
             raise LoginError(f"login failed: {body.get('error_description') or error}")
 
 
-async def token_request(url: str, form: dict[str, Any],
-                        transport: httpx.AsyncBaseTransport | None = None) -> dict[str, Any]:
-    async with httpx.AsyncClient(verify=tls_context(), transport=transport, timeout=30,
-                                 headers={"User-Agent": USER_AGENT}) as http:
-        response = await http.post(url, data=form)
-    body = response.json() if response.content else {}
-    if response.status_code != 200 or "access_token" not in body:
-        raise LoginError(f"token request failed ({response.status_code}): "
-                         f"{body.get('error_description') or body.get('error') or 'no details'}")
-    return body
-
-
-async def client_credentials_login(domain: str, client_id: str, client_secret: str,
-                                   transport: httpx.AsyncBaseTransport | None = None
-                                   ) -> dict[str, Any]:
-    base = base_url_for(domain)
-    return await token_request(f"{base}/oauth/token", {
-        "grant_type": "client_credentials", "client_id": client_id,
-        "client_secret": client_secret, "audience": f"{base}/api/v2/"}, transport)
-
-
-def scopes_of(body: dict[str, Any]) -> list[str]:
-    return sorted(set(str(body.get("scope", "")).split()))
-
-
 class StoredProfileTokens:
     """A TokenSource over a stored profile: refreshed ``MARGIN`` seconds before expiry, at start
     and during a long session; rotated refresh tokens are saved."""
@@ -135,7 +109,7 @@ class StoredProfileTokens:
         self.transport = transport
         self._lock = anyio.Lock()
 
-    def profile(self) -> Profile:
+    def profile(self) -> StoredLogin:
         profile = self.store.load(self.name)
         if profile is None:
             raise LoginError(f"no stored login named {self.name!r}: run `auth0-mcp init "
@@ -157,15 +131,21 @@ class StoredProfileTokens:
             return True
         return False
 
-    async def _renew(self, profile: Profile) -> Profile:
+    @property
+    def _again(self) -> str:
+        return f". Log in again with `auth0-mcp init --profile {self.name}`."
+
+    async def _renew(self, profile: StoredLogin) -> StoredLogin:
         if profile.kind == "client_credentials":
             assert profile.client_id and profile.client_secret
-            body = await client_credentials_login(profile.domain, profile.client_id,
-                                                  profile.client_secret, self.transport)
+            body = await client_credentials_token(
+                profile.domain, profile.client_id, profile.client_secret,
+                transport=self.transport, rejected=self._again)
         elif profile.refresh_token and profile.auth_server:
-            body = await token_request(f"{profile.auth_server}/oauth/token", {
+            body = await request_token(f"{profile.auth_server}/oauth/token", {
                 "grant_type": "refresh_token", "refresh_token": profile.refresh_token,
-                "client_id": profile.client_id or AUTH0_CLI_CLIENT_ID}, self.transport)
+                "client_id": profile.client_id or AUTH0_CLI_CLIENT_ID},
+                transport=self.transport, rejected=self._again)
         else:
             raise LoginError(f"the login {profile.name!r} expired and cannot be refreshed: run "
                              f"`auth0-mcp init --profile {profile.name}` again")

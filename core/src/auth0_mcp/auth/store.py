@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -17,6 +16,7 @@ import attrs
 import cattrs
 
 from ..errors import SetupError
+from ..files import atomic_write, ensure_private, locked
 
 SERVICE = "auth0-mcp"
 INDEX = "profiles"
@@ -27,7 +27,7 @@ class NoKeyringError(SetupError):
 
 
 @attrs.define
-class Profile:
+class StoredLogin:
     """One stored login. ``kind`` is ``device`` (refresh token) or ``client_credentials``
     (client id and secret, so the server re-mints tokens)."""
 
@@ -47,8 +47,8 @@ _converter = cattrs.Converter()
 
 
 class Store(Protocol):
-    def load(self, name: str) -> Profile | None: ...
-    def save(self, profile: Profile) -> None: ...
+    def load(self, name: str) -> StoredLogin | None: ...
+    def save(self, profile: StoredLogin) -> None: ...
     def delete(self, name: str) -> bool: ...
     def names(self) -> list[str]: ...
 
@@ -70,11 +70,11 @@ class KeyringStore:
         raw = self._keyring.get_password(SERVICE, INDEX)
         return json.loads(raw) if raw else []
 
-    def load(self, name: str) -> Profile | None:
+    def load(self, name: str) -> StoredLogin | None:
         raw = self._keyring.get_password(SERVICE, f"profile:{name}")
-        return _converter.structure(json.loads(raw), Profile) if raw else None
+        return _converter.structure(json.loads(raw), StoredLogin) if raw else None
 
-    def save(self, profile: Profile) -> None:
+    def save(self, profile: StoredLogin) -> None:
         self._keyring.set_password(SERVICE, f"profile:{profile.name}",
                                    json.dumps(_converter.unstructure(profile)))
         names = self.names()
@@ -92,7 +92,9 @@ class KeyringStore:
 
 
 class FileStore:
-    """An explicit opt-in: a JSON file created 0600 and replaced atomically."""
+    """An explicit opt-in: a JSON file created 0600 and replaced atomically. A file others can
+    read is refused (as ssh refuses such keys); each change is a read-merge-write under a
+    lock, so parallel ``init``s into one file keep every profile."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -100,40 +102,34 @@ class FileStore:
     def _read(self) -> dict[str, Any]:
         if not self.path.exists():
             return {"profiles": {}}
+        ensure_private(self.path)
         data = json.loads(self.path.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {"profiles": {}}
 
     def _write(self, data: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=self.path.name, dir=self.path.parent)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=2)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(self.path, json.dumps(data, indent=2), mode=0o600)
 
     def names(self) -> list[str]:
         return sorted(self._read().get("profiles", {}))
 
-    def load(self, name: str) -> Profile | None:
+    def load(self, name: str) -> StoredLogin | None:
         raw = self._read().get("profiles", {}).get(name)
-        return _converter.structure(raw, Profile) if raw else None
+        return _converter.structure(raw, StoredLogin) if raw else None
 
-    def save(self, profile: Profile) -> None:
-        data = self._read()
-        data.setdefault("profiles", {})[profile.name] = _converter.unstructure(profile)
-        self._write(data)
+    def save(self, profile: StoredLogin) -> None:
+        with locked(self.path):
+            data = self._read()
+            data.setdefault("profiles", {})[profile.name] = _converter.unstructure(profile)
+            self._write(data)
 
     def delete(self, name: str) -> bool:
-        data = self._read()
-        if name not in data.get("profiles", {}):
-            return False
-        del data["profiles"][name]
-        self._write(data)
-        return True
+        with locked(self.path):
+            data = self._read()
+            if name not in data.get("profiles", {}):
+                return False
+            del data["profiles"][name]
+            self._write(data)
+            return True
 
 
 def open_store(credentials_file: Path | None = None) -> Store:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from typing import Annotated
 
 import typer
 
-from . import login_cmds, plugin_cmd, plugins_cmd, run_cmd, sandbox_cmd, tools_cmd
+from . import login_cmds, plugins_cmd, run_cmd, sandbox_cmd, scaffold_cmd, tools_cmd
 
 app = typer.Typer(
     name="auth0-mcp",
@@ -21,6 +22,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"auth0-mcp {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
+        = False) -> None:
+    """Options that come before the command."""
+
+
 app.command("init")(login_cmds.init)
 app.command("run")(run_cmd.run)
 app.command("session")(login_cmds.session)
@@ -28,7 +46,7 @@ app.command("logout")(login_cmds.logout)
 app.command("sandbox")(sandbox_cmd.sandbox)
 app.add_typer(tools_cmd.app, name="tools")
 app.add_typer(plugins_cmd.app, name="plugins")
-app.add_typer(plugin_cmd.app, name="plugin")
+app.add_typer(scaffold_cmd.app, name="plugin")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -42,7 +60,7 @@ def main() -> None:
 
     try:
         app()
-    except (SetupError, ValueError) as exc:
+    except SetupError as exc:  # a user's mistake; anything else is a bug, shown as one
         fail(str(exc))
     except SystemExit as done:
         if run_cmd.finished:

@@ -6,18 +6,12 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from .options import ReadOnly, Tools
-
-Profile = Annotated[str, typer.Option("--profile", envvar="AUTH0_MCP_PROFILE",
-                                      help="Name of the stored login (several tenants side by "
-                                           "side).")]
-CredentialsFile = Annotated[Path | None, typer.Option(
-    "--credentials-file", envvar="AUTH0_MCP_CREDENTIALS_FILE",
-    help="Keep logins in this file (0600) instead of the OS keyring.")]
+from ..errors import LoginError, SetupError
+from .options import CredentialsFile, ProfileName, ReadOnly, Tools
 
 
 def _scopes_for(tools: str | None, read_only: bool, patterns: str | None) -> list[str]:
@@ -33,7 +27,7 @@ def _scopes_for(tools: str | None, read_only: bool, patterns: str | None) -> lis
         for pattern in parse_patterns(patterns):
             matches = [s for s in known if glob_to_regex(pattern).fullmatch(s)]
             if not matches:
-                raise ValueError(f"--scopes {pattern!r} matches none of: {', '.join(known)}")
+                raise SetupError(f"--scopes {pattern!r} matches none of: {', '.join(known)}")
             chosen.update(matches)
     elif sys.stdin.isatty() and tools is None:
         chosen = set(_pick(known))
@@ -51,12 +45,12 @@ def _pick(known: list[str]) -> list[str]:
     picked = [known[int(n) - 1] for n in answer.replace(" ", "").split(",") if n.isdigit()
               and 0 < int(n) <= len(known)]
     if not picked:
-        raise ValueError("no scope selected")
+        raise SetupError("no scope selected")
     return picked
 
 
 def init(
-    profile: Profile = "default",
+    profile: ProfileName = "default",
     credentials_file: CredentialsFile = None,
     scopes: Annotated[str | None, typer.Option(help="Scopes to request, globs allowed, e.g. "
                                                "'read:*'.")] = None,
@@ -94,44 +88,42 @@ def init(
     """
     import anyio
 
-    from ..auth.login import (
-        LoginError,
-        client_credentials_login,
-        device_login,
-        domain_from_token,
-        scopes_of,
-    )
-    from ..auth.store import Profile as Stored
-    from ..auth.store import open_store
+    from ..auth.login import device_login, domain_from_token
+    from ..auth.store import StoredLogin, open_store
+    from ..credentials import client_credentials_token, scopes_in
+    from ..domains import base_url_for
 
     if no_login:
         if not client:
-            raise ValueError("--no-login only makes sense with --client")
+            raise SetupError("--no-login only makes sense with --client")
         _configure(client, scope, project_dir, tools, read_only, profile, credentials_file)
         return
+    if auth0_domain or auth0_client_id:
+        if not (auth0_domain and auth0_client_id):
+            raise SetupError("client credentials need --auth0-domain and --auth0-client-id")
+        base_url_for(auth0_domain)  # a domain that cannot work is refused before any prompt
     store = open_store(credentials_file)
     try:
-        if auth0_domain or auth0_client_id:
-            if not (auth0_domain and auth0_client_id):
-                raise ValueError("client credentials need --auth0-domain and --auth0-client-id")
+        if auth0_domain and auth0_client_id:
             secret = auth0_client_secret or typer.prompt("Client secret", hide_input=True,
                                                          err=True)
-            body = anyio.run(client_credentials_login, auth0_domain, auth0_client_id, secret)
-            stored = Stored(profile, "client_credentials", auth0_domain, body["access_token"],
+            body = anyio.run(client_credentials_token, auth0_domain, auth0_client_id, secret)
+            stored = StoredLogin(profile, "client_credentials", auth0_domain, body["access_token"],
                             time.time() + float(body.get("expires_in", 86400)),
-                            scopes_of(body), client_id=auth0_client_id, client_secret=secret)
+                            sorted(scopes_in(body)), client_id=auth0_client_id,
+                            client_secret=secret)
         else:
             wanted = _scopes_for(tools, read_only, scopes)
 
-            async def flow() -> dict:
+            async def flow() -> dict[str, Any]:
                 return await device_login(auth_server, wanted, open_browser=not no_browser,
                                           show=lambda line: typer.echo(line, err=True))
 
             body = anyio.run(flow)
-            stored = Stored(profile, "device", domain_from_token(body["access_token"]),
+            stored = StoredLogin(profile, "device", domain_from_token(body["access_token"]),
                             body["access_token"],
                             time.time() + float(body.get("expires_in", 86400)),
-                            scopes_of(body), refresh_token=body.get("refresh_token"),
+                            sorted(scopes_in(body)), refresh_token=body.get("refresh_token"),
                             auth_server=auth_server.rstrip("/"))
     except LoginError as exc:
         typer.echo(f"auth0-mcp: login failed: {exc}", err=True)
@@ -146,7 +138,7 @@ def init(
 
 def _configure(client: str, scope: str | None, project_dir: Path | None, tools: str | None,
                read_only: bool, profile: str, credentials_file: Path | None) -> None:
-    from ..clients import place_for, server_command, write_client_config
+    from ..client_config import place_for, server_command, write_client_config
 
     place = place_for(client, scope=scope, project=project_dir)
     env = {"AUTH0_MCP_CREDENTIALS_FILE": str(credentials_file.resolve())} \
@@ -157,7 +149,7 @@ def _configure(client: str, scope: str | None, project_dir: Path | None, tools: 
                err=True)
 
 
-def session(profile: Profile = "default", credentials_file: CredentialsFile = None) -> None:
+def session(profile: ProfileName = "default", credentials_file: CredentialsFile = None) -> None:
     """Show a stored login: tenant, kind, expiry, scopes and which tools they allow."""
     from ..auth.store import open_store
     from ..filtering import FilterSettings, decide
@@ -182,7 +174,7 @@ def session(profile: Profile = "default", credentials_file: CredentialsFile = No
                                                         "scopes)" if hidden else ""))
 
 
-def logout(profile: Profile = "default", credentials_file: CredentialsFile = None,
+def logout(profile: ProfileName = "default", credentials_file: CredentialsFile = None,
            all_profiles: Annotated[bool, typer.Option("--all", help="Every stored login.")]
            = False) -> None:
     """Revoke the refresh token and delete a stored login (or all of them)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,3 +20,9 @@ ExcludePlugins = Annotated[str | None, typer.Option(
 StrictPlugins = Annotated[bool, typer.Option(
     "--strict-plugins", help="Stop when a plugin fails to load instead of skipping it.")]
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+ProfileName = Annotated[str, typer.Option(
+    "--profile", envvar="AUTH0_MCP_PROFILE",
+    help="Name of the stored login (several tenants side by side).")]
+CredentialsFile = Annotated[Path | None, typer.Option(
+    "--credentials-file", envvar="AUTH0_MCP_CREDENTIALS_FILE",
+    help="Keep logins in this file (0600) instead of the OS keyring.")]

@@ -8,12 +8,25 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .login_cmds import CredentialsFile, Profile
-from .options import ExcludePlugins, Plugins, ReadOnly, StrictPlugins, Tools
+from .options import (
+    CredentialsFile,
+    ExcludePlugins,
+    Plugins,
+    ProfileName,
+    ReadOnly,
+    StrictPlugins,
+    Tools,
+)
+
+if TYPE_CHECKING:
+    from auth0_mcp_sandbox.server import SandboxServer
+
+    from ..credentials import Credentials
+    from ..runtime import Selection
 
 finished = False  # set once run() has released everything: main() may then skip teardown
 
@@ -44,11 +57,19 @@ def run(
         help="HTTP: comma-separated Host headers to accept (DNS-rebinding protection).")] = None,
     allowed_origins: Annotated[str | None, typer.Option(
         help="HTTP: comma-separated Origin headers to accept.")] = None,
+    insecure_no_auth: Annotated[bool, typer.Option(
+        "--insecure-no-auth", help="HTTP: allow a non-loopback --host without --oauth-issuer "
+        "(anyone reaching the port can call every tool).")] = False,
     max_body_bytes: Annotated[int, typer.Option(help="HTTP: request body limit.")] = 1048576,
     calls_per_minute: Annotated[int, typer.Option(help="HTTP+OAuth: tool calls per caller "
                                                   "per minute.")] = 120,
     audit_log: Annotated[Path | None, typer.Option(
-        help="HTTP+OAuth: append one JSON line per tool call here (default stderr).")] = None,
+        help="HTTP+OAuth: append one JSON line per tool call here (default stderr; '-' for "
+        "stdout, for a platform's log pipeline).")] = None,
+    state_url: Annotated[str | None, typer.Option(
+        envvar="AUTH0_MCP_STATE_URL", help="HTTP: share per-caller budgets, the tenant's rate "
+        "limit and the JWKS cache between instances in Redis/Valkey (redis://host:6379/0); "
+        "implies --stateless.")] = None,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Start a local sandbox tenant "
                                           "in-process and use it: no credentials needed.")] = False,
     sandbox_state: Annotated[Path | None, typer.Option(help="Keep the sandbox tenant in this "
@@ -57,7 +78,7 @@ def run(
     exclude_plugins: ExcludePlugins = None,
     strict_plugins: StrictPlugins = False,
     timeout: Annotated[float, typer.Option(help="Per-call time limit in seconds.")] = 60.0,
-    profile: Profile = "default",
+    profile: ProfileName = "default",
     credentials_file: CredentialsFile = None,
 ) -> None:
     """Start the MCP server.
@@ -81,7 +102,6 @@ def run(
     from ..handshake import Handover
     from ..runtime import (
         RunOptions,
-        Selection,
         build_runtime,
         select_tools,
         select_with_token,
@@ -94,13 +114,29 @@ def run(
         exclude_plugins=split_names(exclude_plugins) or (), strict_plugins=strict_plugins,
         timeout=timeout,
     ).with_env(os.environ)
-    if oauth_issuer and transport is not Transport.http:
-        raise ValueError("--oauth-issuer protects the HTTP transport: add --transport http")
+    _check_remote(transport, oauth_issuer, oauth_audience)
+    if state_url:
+        from ..errors import SetupError
+        from ..state import check_state_url
+
+        if transport is not Transport.http:
+            raise SetupError("--state-url shares state between HTTP instances: add "
+                             "--transport http")
+        check_state_url(state_url)
+    if transport is Transport.http:
+        from ..remote.app import check_exposure
+
+        check_exposure(host, oauth_issuer, insecure_no_auth)
+        if insecure_no_auth and not oauth_issuer:
+            print(f"auth0-mcp: WARNING: serving every tool unauthenticated on {host}:{port} "
+                  "(--insecure-no-auth)", file=sys.stderr)
+        _check_port(host, port)
 
     box = None
     if sandbox:
-        from .sandbox_cmd import sandbox_module
+        from .sandbox_cmd import check_state_file, sandbox_module
 
+        check_state_file(sandbox_state, "--sandbox-state")
         box = sandbox_module("server").SandboxServer(state_file=sandbox_state)
         box.start()
         client_id, secret = box.admin_credentials
@@ -144,22 +180,28 @@ def run(
 
     async def http() -> None:
         from ..remote.app import AuditLog, RemoteSettings
+        from ..state import open_state
         from ..transports import serve_http
 
+        # Sessions in one process cannot follow requests to another instance: with shared
+        # state every request stands alone (docs/remote.md, "Several instances").
         remote = RemoteSettings(
             issuer=oauth_issuer, audience=oauth_audience, public_url=public_url,
             allowed_hosts=split_names(allowed_hosts) or (),
             allowed_origins=split_names(allowed_origins) or (), max_body_bytes=max_body_bytes,
-            calls_per_minute=calls_per_minute, stateless=stateless, audit_file=audit_log,
+            calls_per_minute=calls_per_minute, stateless=stateless or bool(state_url),
+            audit_file=audit_log,
         )
+        state = open_state(state_url)
         audit = AuditLog(audit_log) if oauth_issuer else None
         runtime = await build_runtime(options, credentials, audit=audit,
-                                      remote=remote if oauth_issuer else None)
+                                      remote=remote if oauth_issuer else None, state=state)
         try:
             _announce(runtime.selection, credentials.domain, transport, host, port, box)
-            await serve_http(runtime.server, host, port, remote)
+            await serve_http(runtime.server, host, port, remote, state)
         finally:
             await runtime.aclose()
+            await state.aclose()
             if audit is not None:
                 audit.close()
 
@@ -184,6 +226,43 @@ def run(
     finished = True
 
 
+def _check_remote(transport: Transport, issuer: str | None, audience: str | None) -> None:
+    """OAuth options that cannot work stop the start, before anything is announced."""
+    from ..errors import SetupError
+
+    if not issuer:
+        return
+    if transport is not Transport.http:
+        raise SetupError("--oauth-issuer protects the HTTP transport: add --transport http")
+    from ..remote.verifier import normalize_issuer
+
+    try:
+        normalize_issuer(issuer)
+    except ValueError as exc:
+        raise SetupError(f"--oauth-issuer: {exc}") from None
+    if not audience:
+        raise SetupError("--oauth-audience is required with --oauth-issuer (the identifier of "
+                         "the API callers' tokens are issued for)")
+
+
+def _check_port(host: str, port: int) -> None:
+    """A port already taken is a start-up error before anything else starts (uvicorn would
+    report it after the endpoint was announced, with exit 3)."""
+    import socket
+
+    from ..errors import SetupError
+
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.create_server((host, port), family=family):
+            pass
+    except OSError as exc:
+        raise SetupError(f"cannot listen on {host} port {port}: {exc.strerror or exc}; stop "
+                         "what uses it, or choose another with --port") from None
+
+
 def _event_loop(main: Callable[..., Awaitable[None]], *args: Any) -> None:
     import anyio  # here, not at the top: the early handshake needs no event loop
 
@@ -200,7 +279,7 @@ def _import_serving_half() -> None:
     tls_context()
 
 
-def _stored(profile: str, credentials_file: Path | None):
+def _stored(profile: str, credentials_file: Path | None) -> Credentials | None:
     """A login stored by ``init``, refreshed as needed; None when there is none."""
     from ..auth.login import StoredProfileTokens
     from ..auth.store import NoKeyringError, open_store
@@ -218,8 +297,8 @@ def _stored(profile: str, credentials_file: Path | None):
                        secrets)
 
 
-def _announce(selection, domain: str, transport: Transport, host: str, port: int,
-              box) -> None:
+def _announce(selection: Selection, domain: str, transport: Transport, host: str, port: int,
+              box: SandboxServer | None) -> None:
     """Start-up lines on stderr: what is served, and, for a person at a terminal, how to
     connect a client."""
     shown, total = len(selection.tools), len(selection.catalog.tools)

@@ -26,6 +26,20 @@ def sandbox_module(name: str) -> ModuleType:
         raise SetupError(MISSING) from None
 
 
+def check_state_file(path: Path | None, flag: str) -> None:
+    """A state file that is not JSON is the user's to fix, said in one line (the sandbox
+    itself would fail with a parser traceback)."""
+    import json
+
+    if path is None or not path.exists():
+        return
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        raise SetupError(f"{flag} {path} is not a sandbox state file ({exc}); fix it, or "
+                         "delete it to start from a fresh tenant") from None
+
+
 def sandbox(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8484,
     state: Annotated[Path | None, typer.Option(help="Persist the tenant in this JSON file.")]
@@ -46,6 +60,7 @@ def sandbox(
 
     Example: auth0-mcp sandbox --port 8484 --state ./tenant.json
     """
+    check_state_file(state, "--state")
     sandbox_module("cli").serve(
         port=port, state=state, empty=empty, latency_ms=latency_ms, error_rate=error_rate,
         rate_limit=rate_limit, malformed_rate=malformed_rate, tls_dir=tls)

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import json
 import os
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from .options import ExcludePlugins, Json, Plugins, ReadOnly, StrictPlugins, Tools
 
+if TYPE_CHECKING:
+    from ..spec import ToolSpec
+
 app = typer.Typer(help="Inspect the tool catalog.", no_args_is_help=True)
 
 
-def tool_json(spec) -> str:
+def tool_json(spec: ToolSpec) -> str:
     """The tool exactly as tools/list sends it (the context cost)."""
     from ..server import to_mcp_tool
 
@@ -42,7 +46,7 @@ def list_tools(
                          strict_plugins=strict_plugins).with_env(os.environ)
     catalog = load_catalog(options)
     decisions = decide(catalog.tools, FilterSettings.resolve(tools, read_only, os.environ))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for d in decisions:
         size = len(tool_json(d.spec).encode())
         rows.append({"name": d.spec.name, "plugin": d.spec.plugin, "read_only": d.spec.read_only,

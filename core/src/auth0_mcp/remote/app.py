@@ -4,7 +4,7 @@ and an audit trail."""
 from __future__ import annotations
 
 import json
-import math
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -15,10 +15,16 @@ import attrs
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.transport_security import TransportSecuritySettings
+from pydantic import AnyHttpUrl
 
+from ..domains import is_loopback
+from ..errors import SetupError
 from ..pipeline import CallRecord
 from ..spec import ToolSpec
-from .verifier import JwksVerifier
+from ..state import MemoryState, StateStore, StateUnavailable
+from .verifier import IssuerUnavailable, JwksVerifier
+
+log = logging.getLogger("auth0_mcp.remote")
 
 
 @attrs.frozen
@@ -32,6 +38,22 @@ class RemoteSettings:
     calls_per_minute: int = 120  # per caller
     stateless: bool = False
     audit_file: Path | None = None
+
+
+def check_exposure(host: str, issuer: str | None, insecure_no_auth: bool) -> None:
+    """Refuse to serve every tool, unauthenticated, to whoever reaches a non-loopback port.
+
+    The Host allow-list only stops browsers (DNS rebinding); any other client sets whatever
+    ``Host`` it likes, so beyond loopback OAuth is the only gate."""
+    if issuer or is_loopback(host) or insecure_no_auth:
+        return
+    raise SetupError(
+        f"refusing to listen on {host} without --oauth-issuer: every tool, writes included, "
+        "would be served to anyone who can reach the port (the Host header check does not "
+        "stop a non-browser client). Add --oauth-issuer and --oauth-audience (see "
+        "docs/remote.md), bind --host 127.0.0.1, or, on a network you fully trust, pass "
+        "--insecure-no-auth."
+    )
 
 
 def caller_scopes() -> set[str] | None:
@@ -59,11 +81,15 @@ def tools_for_caller(tools: tuple[ToolSpec, ...]) -> Callable[[Any], set[str] | 
 
 class AuditLog:
     """One JSON line per tool call: time, caller, tool, redacted arguments, outcome, duration.
-    Never a token: arguments were redacted by the pipeline and no header is recorded."""
+    Never a token: arguments were redacted by the pipeline and no header is recorded.
+
+    To a file, to stderr (default) or, with ``-``, to stdout as JSON lines for a platform's
+    log pipeline (over HTTP stdout is free: it only belongs to the stdio transport)."""
 
     def __init__(self, path: Path | None) -> None:
-        self._path = path
-        self._stream: IO[str] = path.open("a", encoding="utf-8") if path else sys.stderr
+        self._path = path if path is not None and str(path) != "-" else None
+        self._stream: IO[str] = (self._path.open("a", encoding="utf-8") if self._path
+                                 else sys.stdout if path is not None else sys.stderr)
 
     def __call__(self, record: CallRecord) -> None:
         line = json.dumps({
@@ -84,29 +110,83 @@ class AuditLog:
 
 class CallerRateLimit:
     """Per-caller token bucket on tool calls: a noisy teammate cannot spend the tenant's
-    Management API budget for everyone."""
+    Management API budget for everyone. In the shared store, so the budget holds across
+    instances."""
 
-    def __init__(self, per_minute: int) -> None:
+    def __init__(self, per_minute: int, state: StateStore | None = None) -> None:
         self.rate = per_minute / 60.0
         self.burst = float(max(1, per_minute))
-        self.buckets: dict[str, tuple[float, float]] = {}
+        self.state = state or MemoryState()
 
-    def wait_for(self, caller: str | None) -> float:
-        """0 when the call may proceed, else the seconds until it may."""
+    async def wait_for(self, caller: str | None) -> float:
+        """0 when the call may proceed, else the seconds until it may. Raises
+        ``StateUnavailable`` when the shared store is down (fail closed)."""
         if caller is None:
             return 0.0
-        now = time.monotonic()
-        level, last = self.buckets.get(caller, (self.burst, now))
-        level = min(self.burst, level + (now - last) * self.rate)
-        if level < 1:
-            self.buckets[caller] = (level, now)
-            return math.ceil((1 - level) / self.rate)
-        self.buckets[caller] = (level - 1, now)
-        return 0.0
+        return await self.state.take(f"caller:{caller}", self.rate, self.burst)
+
+
+class IssuerGuard:
+    """ASGI wrapper: a token that cannot be checked because the issuer is unreachable gets
+    503 with Retry-After (come back soon), not 401 (which sends people to sign in again)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except IssuerUnavailable as exc:
+            if started:
+                raise
+            from starlette.responses import JSONResponse
+
+            log.warning("answered 503: %s", exc)
+            response = JSONResponse(
+                {"error": "temporarily_unavailable",
+                 "error_description": f"{exc}; tokens cannot be checked: retry later"},
+                status_code=503, headers={"Retry-After": str(exc.retry_after)})
+            await response(scope, receive, send)
+
+
+def health_routes(state: StateStore | None) -> list[Any]:
+    """``/healthz``: the process answers (liveness). ``/readyz``: it can serve calls, which
+    with a shared store means the store answers (readiness: take the instance out of the
+    Service, not restart it)."""
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def healthz(_request: Any) -> Any:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Any) -> Any:
+        if state is not None:
+            try:
+                await state.get("readyz")
+            except StateUnavailable as exc:  # where the store is stays in the log
+                log.warning("not ready: %s", exc)
+                return JSONResponse({"status": "unavailable",
+                                     "reason": "the shared state store is unreachable"},
+                                    status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    return [Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"])]
 
 
 def build_http_app(server: Any, settings: RemoteSettings, host: str, port: int,
-                   *, verifier: JwksVerifier | None = None) -> Any:
+                   *, verifier: JwksVerifier | None = None,
+                   state: StateStore | None = None) -> Any:
     """The Starlette app for ``run --transport http``, protected when an issuer is set."""
     public_url = settings.public_url or f"http://{host}:{port}/mcp"
     loopback = ["127.0.0.1", "localhost", "[::1]"]
@@ -118,8 +198,9 @@ def build_http_app(server: Any, settings: RemoteSettings, host: str, port: int,
     if settings.issuer:
         if not settings.audience:
             raise ValueError("--oauth-audience is required with --oauth-issuer")
-        verifier = verifier or JwksVerifier(settings.issuer, settings.audience)
-        auth = AuthSettings(issuer_url=verifier.issuer, resource_server_url=public_url,
+        verifier = verifier or JwksVerifier(settings.issuer, settings.audience, state=state)
+        auth = AuthSettings(issuer_url=AnyHttpUrl(verifier.issuer),
+                            resource_server_url=AnyHttpUrl(public_url),
                             validate_token_resource=settings.audience == public_url)
     app = server.streamable_http_app(
         streamable_http_path="/mcp", stateless_http=settings.stateless, host=host,
@@ -129,4 +210,9 @@ def build_http_app(server: Any, settings: RemoteSettings, host: str, port: int,
         transport_security=security, max_request_body_size=settings.max_body_bytes,
         auth=auth, token_verifier=verifier if auth else None,
     )
+    app.router.routes[:0] = health_routes(state)
+    from starlette.middleware import Middleware
+
+    # outermost of the app's own middleware, around the SDK's authentication
+    app.user_middleware.insert(0, Middleware(IssuerGuard))
     return app

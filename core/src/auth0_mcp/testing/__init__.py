@@ -5,14 +5,19 @@ calling the sandbox tenant over real HTTP.
 Enable with ``-p auth0_mcp.testing`` (or ``pytest_plugins = ["auth0_mcp.testing"]``).
 Fixtures: ``sandbox`` (a running sandbox tenant, one per test session), ``auth0_mcp`` (a
 ``Harness``), ``call_tool`` (``await call_tool(name, args, scopes=...)``), ``memory_keyring``.
+Helpers for remote mode on several instances: ``testing.redis.RedisServer`` (a real
+redis-server on a free loopback port) and ``testing.proxy.RoundRobinProxy`` (a round-robin
+load balancer).
+
 Async tests run on anyio's asyncio backend: mark them ``@pytest.mark.anyio`` or set
 ``anyio_mode = "auto"`` in the pytest configuration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
+import mcp.types as types
 import pytest
 
 from .harness import Harness, structured, text_of
@@ -44,7 +49,7 @@ def auth0_mcp(sandbox: object) -> Harness:
 
 
 @pytest.fixture
-def call_tool(auth0_mcp: Harness):
+def call_tool(auth0_mcp: Harness) -> Callable[..., Awaitable[types.CallToolResult]]:
     return auth0_mcp.call
 
 

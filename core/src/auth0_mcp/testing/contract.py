@@ -30,6 +30,7 @@ class ToolFamilyContract:
     plugin: ClassVar[ModuleType | Any]
     max_tool_bytes: ClassVar[int] = 2500  # one tool's tools/list entry
     max_description_chars: ClassVar[int] = 400
+    family_budget: ClassVar[int | None] = None  # bytes of tools/list for the whole family
 
     @pytest.fixture
     def specs(self) -> list[ToolSpec]:
@@ -71,6 +72,17 @@ class ToolFamilyContract:
         for spec in specs:
             size = len(to_mcp_tool(spec).model_dump_json(by_alias=True, exclude_none=True))
             assert size <= self.max_tool_bytes, f"{spec.name} costs {size} bytes"
+
+    def test_family_stays_within_its_budget(self, specs: list[ToolSpec]) -> None:
+        """The family's share of ``tools/list``, as ``auth0-mcp tools list`` counts it."""
+        if self.family_budget is None:
+            pytest.skip("no family_budget declared")
+        from ..server import to_mcp_tool
+
+        listed = ",".join(to_mcp_tool(s).model_dump_json(by_alias=True, exclude_none=True)
+                          for s in specs)
+        assert len(listed.encode()) <= self.family_budget, (
+            f"{len(listed.encode())} bytes for a budget of {self.family_budget}")
 
     def test_schemas_are_portable(self, specs: list[ToolSpec]) -> None:
         """Strict clients (VS Code) reject arrays without ``items`` and type lists."""

@@ -4,8 +4,7 @@ it with the MCP SDK client over the JSON-RPC loop (``mode="legacy"``, the path s
 from __future__ import annotations
 
 import contextlib
-import json
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any
 
 import mcp.types as types
@@ -79,6 +78,25 @@ class Harness:
         result = await self.call(name, arguments, **kwargs)
         return structured(result)
 
-    @staticmethod
-    def size(result: types.CallToolResult) -> int:
-        return len(json.dumps(result.structured_content or {}))
+    @contextlib.contextmanager
+    def restored(self, *collections: str) -> Iterator[None]:
+        """Put the named collections of the shared sandbox tenant back as they were, so one
+        family's test leaves nothing behind for another's."""
+        import copy
+
+        tenant = self.sandbox.tenant
+        saved = {name: copy.deepcopy(tenant.collection(name)) for name in collections}
+        try:
+            yield
+        finally:
+            tenant.collections.update(saved)
+
+    async def refused(self, name: str, arguments: Mapping[str, Any] | None = None) -> str:
+        """Call a tool that must fail before any Management API request is sent (bad input);
+        its error text."""
+        before = self.sandbox.stats()["by_api"].get("management")
+        result = await self.call(name, arguments)
+        assert result.is_error, f"{name} should have failed: {text_of(result)}"
+        assert self.sandbox.stats()["by_api"].get("management") == before, \
+            f"{name} sent a request before failing"
+        return text_of(result)

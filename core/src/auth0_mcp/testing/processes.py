@@ -22,10 +22,11 @@ CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
-def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
+def wait_until_up(url: str, proc: subprocess.Popen[str], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -38,7 +39,7 @@ def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 30) -> None
     raise AssertionError(f"{url} did not come up")
 
 
-def stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen[str]) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=10)

@@ -27,16 +27,8 @@ def _path(trigger_id: str) -> str:
 async def current_bindings(ctx: ToolContext, trigger_id: str) -> list[dict[str, Any]]:
     """Every binding of the trigger, across pages (a partial list sent back would unbind the
     rest)."""
-    out: list[dict[str, Any]] = []
-    page = 0
-    while True:
-        body = await ctx.api.get(_path(trigger_id), page=page, per_page=PER_PAGE)
-        items = list(body.get("bindings") or [])
-        out += items
-        total = body.get("total")
-        if len(items) < PER_PAGE or (isinstance(total, int) and len(out) >= total):
-            return out
-        page += 1
+    return [b async for b in ctx.api.iterate_pages(_path(trigger_id), "bindings",
+                                                   per_page=PER_PAGE, totals=False)]
 
 
 def ref(value: str) -> dict[str, Any]:

@@ -125,19 +125,12 @@ class RollbackArgs:
 
 
 async def find_version(ctx: ToolContext, action_id: str, number: int) -> dict[str, Any]:
-    path = f"{PATH}/{segment(action_id)}/versions"
-    page, known = 0, []
-    while True:
-        body = await ctx.api.get(path, page=page, per_page=100)
-        items = list(body.get("versions") or [])
-        for item in items:
-            if item.get("number") == number:
-                return item
-            known.append(item.get("number"))
-        total = body.get("total")
-        if len(items) < 100 or (isinstance(total, int) and (page + 1) * 100 >= total):
-            break
-        page += 1
+    known = []
+    async for item in ctx.api.iterate_pages(f"{PATH}/{segment(action_id)}/versions",
+                                            "versions", per_page=100, totals=False):
+        if item.get("number") == number:
+            return item
+        known.append(item.get("number"))
     listed = ", ".join(str(n) for n in sorted(known, reverse=True)) or "none (never deployed)"
     raise ToolError(f"version {number} does not exist; this Action's versions: {listed}")
 

@@ -85,13 +85,12 @@ class ListArgs:
       example={"trigger_id": "post-login", "deployed": True})
 async def list_actions(ctx: ToolContext, args: ListArgs) -> dict[str, Any]:
     """Actions without code: triggers, build status, live version."""
-    body = await ctx.api.get(PATH, triggerId=args.trigger_id, actionName=args.name,
-                             deployed=args.deployed, page=args.page, per_page=args.per_page)
-    items = list(body.get("actions") or [])
-    total = body.get("total")  # Auth0 leaves it out when nothing matches
+    items, total = await ctx.api.page(PATH, "actions", page=args.page, per_page=args.per_page,
+                                      totals=False, triggerId=args.trigger_id,
+                                      actionName=args.name, deployed=args.deployed)
+    # total: Auth0 leaves it out when nothing matches
     return {"actions": [summaries.action(a) for a in items],
-            **page_info(args.page, args.per_page, len(items),
-                        total if isinstance(total, int) else None)}
+            **page_info(args.page, args.per_page, len(items), total)}
 
 
 @attrs.frozen
@@ -217,10 +216,7 @@ class VersionsArgs:
       example={"id": EXAMPLE_ID})
 async def list_action_versions(ctx: ToolContext, args: VersionsArgs) -> dict[str, Any]:
     """An Action's deployed versions: number, build status and errors, which one is live."""
-    body = await ctx.api.get(f"{PATH}/{segment(args.id)}/versions", page=args.page,
-                             per_page=args.per_page)
-    items = list(body.get("versions") or [])
-    total = body.get("total")
+    items, total = await ctx.api.page(f"{PATH}/{segment(args.id)}/versions", "versions",
+                                      page=args.page, per_page=args.per_page, totals=False)
     return {"versions": [summaries.version(v) for v in items],
-            **page_info(args.page, args.per_page, len(items),
-                        total if isinstance(total, int) else None)}
+            **page_info(args.page, args.per_page, len(items), total)}

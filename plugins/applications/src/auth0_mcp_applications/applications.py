@@ -96,7 +96,7 @@ async def list_applications(ctx: ToolContext, args: ListArgs) -> dict[str, Any]:
     if refused:
         raise ToolError(f"{', '.join(refused)} is never shown by this server; a person can "
                         "copy it from the Auth0 dashboard")
-    query = {"app_type": args.app_type, "include_fields": True,
+    query: dict[str, Any] = {"app_type": args.app_type, "include_fields": True,
              "fields": ",".join([*SUMMARY_FIELDS, *extra])}
 
     def shape(client: dict[str, Any]) -> dict[str, Any]:
@@ -163,7 +163,7 @@ def secret_hint(ctx: ToolContext, client: dict[str, Any]) -> str:
     if ctx.tenant.dashboard_url:
         where = f"the dashboard: {ctx.tenant.dashboard_url}/applications/{client_id}/settings"
     else:
-        where = (f"GET https://{ctx.tenant.domain}/api/v2/clients/{client_id} with a token "
+        where = (f"GET {ctx.api.base_url}/api/v2/clients/{client_id} with a token "
                  "that has read:client_keys")
     hint = f"redacted here; a person can copy it from {where}"
     if client.get("token_endpoint_auth_method") == "none":
@@ -188,8 +188,33 @@ async def create_application(ctx: ToolContext, args: CreateArgs) -> ToolResult:
     created = await ctx.api.post(PATH, {**given, **applied})
     data = {**pick(created, ("client_id", "name", "app_type")), "domain": ctx.tenant.domain,
             "secret_access": secret_hint(ctx, created), "defaults_applied": applied}
-    return ToolResult(data, f"Created {created.get('name')!r}: client_id "
-                            f"{created['client_id']} on {ctx.tenant.domain}.")
+    text = f"Created {created.get('name')!r}: client_id {created['client_id']} on " \
+           f"{ctx.tenant.domain}."
+    twins = await same_name(ctx, str(created.get("name")), created["client_id"])
+    if twins:
+        data["same_name"] = twins
+        text += (f" Note: {len(twins)} other application(s) have the same name "
+                 f"({', '.join(twins)}); Auth0 allows this, but if a new one was not intended, "
+                 "delete this one with auth0_delete_application.")
+    return ToolResult(data, text)
+
+
+async def same_name(ctx: ToolContext, name: str, new_id: str, *, pages: int = 5) -> list[str]:
+    """Client ids of other applications called ``name``: Auth0 allows duplicates, admins
+    rarely want one. Cheap (ids and names only, at most ``pages`` pages of 100) and best
+    effort: a failure leaves the answer as it was."""
+    found: list[str] = []
+    try:
+        for page in range(pages):
+            items, _ = await ctx.api.page(PATH, "clients", page=page, per_page=100,
+                                          fields="client_id,name", include_fields=True)
+            found += [c["client_id"] for c in items
+                      if c.get("name") == name and c.get("client_id") != new_id]
+            if len(items) < 100:
+                break
+    except ToolError:
+        return found
+    return found
 
 
 @attrs.frozen

@@ -61,7 +61,8 @@ def edges(node: Mapping[str, Any]) -> Iterator[Edge]:
     """Every pointer out of one node, whether set or not (None marks a missing one)."""
     nid = node.get("id")
     kind = node.get("type")
-    config = node.get("config") if isinstance(node.get("config"), Mapping) else {}
+    raw = node.get("config")
+    config: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
     where = f"node {nid}"
     if kind in ("STEP", "FLOW"):
         yield Edge(f"{where} config.next_node", _next(config))

@@ -178,11 +178,11 @@ def prepare_replay(tenant: SandboxTenant, fixture: dict[str, Any]) -> None:
         return
     key = unquote(unquote(parts[1]))
     body = response.get("body") if isinstance(response.get("body"), dict) else {}
-    api_id = body.get("id") if key.startswith("http") else key
+    known = body.get("id") if key.startswith("http") else key
     identifier = key if key.startswith("http") else body.get("identifier", f"https://{key}/")
-    api_id = api_id or tenant.new_id("resource_server")
-    tenant.collection(COLLECTION)[api_id] = _ordered({
-        "id": api_id, "name": body.get("name", "Replayed"), "identifier": identifier,
+    new_id: str = known or tenant.new_id("resource_server")
+    tenant.collection(COLLECTION)[new_id] = _ordered({
+        "id": new_id, "name": body.get("name", "Replayed"), "identifier": identifier,
         "allow_offline_access": False, "skip_consent_for_verifiable_first_party_clients": False,
         "token_lifetime": 86400, "token_lifetime_for_web": 7200, "signing_alg": "RS256",
         "scopes": []})

@@ -14,7 +14,7 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from auth0_mcp.clients import (
+from auth0_mcp.client_config import (
     CLIENTS,
     ClientConfigError,
     place_for,
@@ -122,3 +122,85 @@ async def test_the_written_entry_starts_the_server(client: str, tmp_path: Path):
         async with Client(params, read_timeout_seconds=60) as session:
             names = {t.name for t in (await session.list_tools()).tools}
     assert names and all(n.startswith("auth0_list_") for n in names)
+
+
+@pytest.mark.parametrize("client, scope, rel", [("claude-code", "project", ".mcp.json"),
+                                                ("vscode", "workspace", ".vscode/mcp.json")])
+def test_a_project_file_linked_outside_the_project_is_refused(client, scope, rel,
+                                                               tmp_path: Path):
+    """Writing through a link would copy the target (secrets included) into the project."""
+    outside = tmp_path / "home" / ".claude.json"
+    outside.parent.mkdir()
+    secret = '{"mcpServers": {"prod": {"env": {"AUTH0_CLIENT_SECRET": "s3cr3t"}}}}'
+    outside.write_text(secret)
+    project = tmp_path / "project"
+    link = project / rel
+    link.parent.mkdir(parents=True)
+    link.symlink_to(outside)
+    place = place_for(client, scope=scope, project=project, home=tmp_path / "home", env={})
+    with pytest.raises(ClientConfigError, match="symbolic link"):
+        write_client_config(place, server_command(None, False, "default"))
+    assert link.is_symlink() and outside.read_text() == secret
+    assert sorted(p.name for p in link.parent.iterdir()) == [link.name]
+
+
+def test_a_project_folder_linked_outside_the_project_is_refused(tmp_path: Path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".vscode").symlink_to(elsewhere)
+    place = place_for("vscode", scope="workspace", project=project, home=tmp_path, env={})
+    with pytest.raises(ClientConfigError, match="outside the project"):
+        write_client_config(place, server_command(None, False, "default"))
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_linked_user_file_is_updated_where_it_lives(tmp_path: Path):
+    """Dotfile managers link ~/.cursor/mcp.json into a repository: the link stays a link."""
+    real = tmp_path / "dotfiles" / "mcp.json"
+    real.parent.mkdir()
+    real.write_text('{"mcpServers": {"other": {"command": "x"}}}')
+    place = place_for("cursor", platform="linux", home=tmp_path, env={})
+    place.path.parent.mkdir()
+    place.path.symlink_to(real)
+    path, backup = write_client_config(place, server_command(None, False, "default"))
+    assert place.path.is_symlink() and path == real
+    assert set(json.loads(real.read_text())["mcpServers"]) == {"other", "auth0"}
+    assert backup is not None and backup.parent == real.parent
+
+
+def test_a_backup_name_that_is_a_link_is_not_written_through(tmp_path: Path):
+    victim = tmp_path / "victim"
+    victim.write_text("keep me")
+    place = place_for("claude-code", scope="project", project=tmp_path, home=tmp_path, env={})
+    place.path.write_text("{}")
+    place.path.with_name(".mcp.json.bak").symlink_to(victim)
+    write_client_config(place, server_command(None, False, "default"))
+    assert victim.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("existing", [
+    # dotted keys, for another server and for ours
+    'model = "o3"\nmcp_servers.other.command = "x"\nmcp_servers.auth0.command = "old"\n',
+    # inline tables
+    'mcp_servers = { other = { command = "x" }, auth0 = { command = "old" } }\n',
+    # a line that looks like our table header, inside a multi-line string
+    'notes = """\n[mcp_servers.auth0]\nkeep this text\n"""\n\n[mcp_servers.other]\n'
+    'command = "x"\n\n[mcp_servers.auth0]\ncommand = "old"\n\n[mcp_servers.auth0.env]\nA = "1"\n',
+])
+def test_codex_accepts_every_valid_toml(existing: str, tmp_path: Path):
+    """Valid configs in any TOML spelling are merged, not refused or mangled."""
+    place = place_for("codex", platform="linux", home=tmp_path, env={})
+    place.path.parent.mkdir(parents=True)
+    place.path.write_text("# mine\n" + existing)
+    before = tomllib.loads(existing)
+    write_client_config(place, server_command(None, False, "default"), {"B": "2"})
+    text = place.path.read_text()
+    after = tomllib.loads(text)
+    assert "# mine" in text
+    assert after["mcp_servers"]["other"] == {"command": "x"}
+    assert after["mcp_servers"]["auth0"]["args"] == ["run", "--profile", "default"]
+    assert after["mcp_servers"]["auth0"]["env"] == {"B": "2"}
+    assert after.get("model") == before.get("model")
+    assert after.get("notes") == before.get("notes")

@@ -1,5 +1,5 @@
 """MCP client configuration: add this server to Claude Desktop, Claude Code, Cursor, Windsurf,
-VS Code, Gemini CLI or Codex.
+VS Code, Gemini CLI or Codex. (MCP clients, that is: in Auth0 a "client" is an application.)
 
 Every writer merges into the existing file (other servers and settings are kept), refuses a
 file it cannot parse (never overwrites it), keeps a ``.bak`` of the previous version and
@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import sys
-import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -23,6 +20,7 @@ from typing import Any
 import attrs
 
 from .errors import SetupError
+from .files import atomic_write
 
 CLIENTS = ("claude", "claude-code", "cursor", "windsurf", "vscode", "gemini", "codex")
 NAME = "auth0"
@@ -40,6 +38,7 @@ class Place:
     key: str = "mcpServers"
     kind: str = "json"  # or "toml"
     vscode: bool = False
+    project: Path | None = None  # a project file must stay inside this folder
 
 
 def server_command(tools: str | None, read_only: bool, profile: str | None) -> list[str]:
@@ -68,7 +67,8 @@ def place_for(client: str, *, platform: str = sys.platform, home: Path | None = 
         return Place(base / "claude_desktop_config.json")
     if client == "claude-code":
         if scope == "project":
-            return Place((project or Path.cwd()) / ".mcp.json")
+            root = project or Path.cwd()
+            return Place(root / ".mcp.json", project=root)
         return Place(home / ".claude.json")
     if client == "cursor":
         return Place(home / ".cursor" / "mcp.json")
@@ -78,8 +78,8 @@ def place_for(client: str, *, platform: str = sys.platform, home: Path | None = 
         return Place(home / ".gemini" / "settings.json")
     if client == "vscode":
         if scope == "workspace":
-            return Place((project or Path.cwd()) / ".vscode" / "mcp.json", "servers",
-                         vscode=True)
+            root = project or Path.cwd()
+            return Place(root / ".vscode" / "mcp.json", "servers", vscode=True, project=root)
         base = {"darwin": home / "Library" / "Application Support" / "Code" / "User",
                 "win32": appdata / "Code" / "User"}.get(platform, home / ".config" / "Code" /
                                                           "User")
@@ -90,54 +90,53 @@ def place_for(client: str, *, platform: str = sys.platform, home: Path | None = 
     raise ClientConfigError(f"unknown client {client!r}; choose one of {', '.join(CLIENTS)}")
 
 
-def _atomic_write(path: Path, text: str) -> Path | None:
-    """Write ``text`` atomically; the previous file is kept as ``<file>.bak``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    backup = None
-    if path.exists():
-        backup = path.with_name(path.name + ".bak")
-        shutil.copy2(path, backup)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        if path.exists():
-            shutil.copymode(path, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return backup
-
-
-def _toml_string(value: str) -> str:
-    return json.dumps(value)  # a JSON string is a valid TOML basic string
+def _target(place: Place) -> Path:
+    """The file to write. A project file is never written through a link (it would copy what
+    the link points at, secrets included, into the project); a user file that is a link
+    (dotfile managers) is updated where it lives, and the link stays."""
+    path = place.path
+    if place.project is None:
+        return Path(os.path.realpath(path)) if path.is_symlink() else path
+    if path.is_symlink():
+        raise ClientConfigError(
+            f"{path} is a symbolic link (to {os.readlink(path)}): auth0-mcp does not write a "
+            "project file through a link, which would copy the linked file's content into the "
+            "project. Replace the link with a regular file, or use the user scope; nothing was "
+            "changed")
+    root = place.project.resolve()
+    if not path.parent.resolve().is_relative_to(root):
+        raise ClientConfigError(
+            f"{path.parent} leads outside the project ({root}) through a symbolic link; "
+            "replace the link with a folder, or use the user scope; nothing was changed")
+    return path
 
 
 def _codex(path: Path, command: Sequence[str], env: Mapping[str, str]) -> str:
-    """Replace only our ``[mcp_servers.auth0]`` tables, keeping the rest of the file as it was
-    (comments included), and check the result still parses."""
+    """Set ``mcp_servers.auth0`` in Codex's TOML, keeping everything else as it was (comments,
+    key spelling: dotted keys, inline tables, tables); the result must parse."""
+    import tomlkit
+    from tomlkit.items import InlineTable
+
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     try:
         tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        doc = tomlkit.parse(text)
+    except (tomllib.TOMLDecodeError, tomlkit.exceptions.TOMLKitError) as exc:
         raise ClientConfigError(f"{path} is not valid TOML ({exc}); fix it first, nothing was "
                                 "changed") from None
-    kept, skipping = [], False
-    for line in text.splitlines():
-        header = re.match(r"\s*\[+\s*([^\]]+?)\s*\]+", line)
-        if header:
-            skipping = header.group(1) in (f"mcp_servers.{NAME}", ) or header.group(
-                1).startswith(f"mcp_servers.{NAME}.")
-        if not skipping:
-            kept.append(line)
-    section = [f"[mcp_servers.{NAME}]", f"command = {_toml_string(command[0])}",
-               "args = [" + ", ".join(_toml_string(a) for a in command[1:]) + "]"]
+    if "mcp_servers" not in doc:
+        doc["mcp_servers"] = tomlkit.table(is_super_table=True)
+    servers = doc["mcp_servers"]
+    if not isinstance(servers, dict):
+        raise ClientConfigError(f"{path}: 'mcp_servers' is not a table; nothing was changed")
+    inline = isinstance(servers, InlineTable)
+    entry = tomlkit.inline_table() if inline else tomlkit.table()
+    entry["command"] = command[0]
+    entry["args"] = list(command[1:])
     if env:
-        section += [f"[mcp_servers.{NAME}.env]"] + [f"{k} = {_toml_string(v)}"
-                                                    for k, v in env.items()]
-    body = "\n".join(kept).rstrip()
-    result = (body + "\n\n" if body else "") + "\n".join(section) + "\n"
+        entry["env"] = dict(env)
+    servers[NAME] = entry
+    result = tomlkit.dumps(doc)
     tomllib.loads(result)
     return result
 
@@ -146,22 +145,23 @@ def write_client_config(place: Place, command: Sequence[str],
                         env: Mapping[str, str] | None = None) -> tuple[Path, Path | None]:
     """Add or replace this server's entry; returns (file, backup or None)."""
     env = dict(env or {})
+    path = _target(place)
     if place.kind == "toml":
-        return place.path, _atomic_write(place.path, _codex(place.path, command, env))
+        return path, atomic_write(path, _codex(path, command, env), backup=True)
     data: dict[str, Any] = {}
-    if place.path.exists():
-        raw = place.path.read_text(encoding="utf-8")
+    if path.exists():
+        raw = path.read_text(encoding="utf-8")
         try:
             data = json.loads(raw) if raw.strip() else {}
         except json.JSONDecodeError as exc:
-            raise ClientConfigError(f"{place.path} is not valid JSON ({exc}); fix it first, "
+            raise ClientConfigError(f"{path} is not valid JSON ({exc}); fix it first, "
                                     "nothing was changed") from None
         if not isinstance(data, dict):
-            raise ClientConfigError(f"{place.path} does not hold a JSON object; nothing was "
+            raise ClientConfigError(f"{path} does not hold a JSON object; nothing was "
                                     "changed")
     servers = data.setdefault(place.key, {})
     if not isinstance(servers, dict):
-        raise ClientConfigError(f"{place.path}: '{place.key}' is not an object; nothing was "
+        raise ClientConfigError(f"{path}: '{place.key}' is not an object; nothing was "
                                 "changed")
     entry: dict[str, Any] = {"command": command[0], "args": list(command[1:])}
     if place.vscode:
@@ -169,4 +169,4 @@ def write_client_config(place: Place, command: Sequence[str],
     if env:
         entry["env"] = env
     servers[NAME] = entry
-    return place.path, _atomic_write(place.path, json.dumps(data, indent=2) + "\n")
+    return path, atomic_write(path, json.dumps(data, indent=2) + "\n", backup=True)

@@ -1,0 +1,1 @@
+"""auth0-mcp organizations family: Auth0 organizations, members, connections, invitations."""
