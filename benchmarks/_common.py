@@ -123,6 +123,18 @@ def start_sandbox(extra: Sequence[str] = ()) -> tuple[subprocess.Popen[str], str
     return proc, base, client_id, secret
 
 
+def scoped_token() -> str:
+    """An unsigned JWT granting every scope installed tools declare (run refuses a token that
+    is not a JWT, and filters tools by the scopes it grants); the tenant stub accepts it."""
+    import base64
+
+    from auth0_mcp.runtime import RunOptions, load_catalog
+
+    scopes = sorted({s for t in load_catalog(RunOptions()).tools for s in t.required_scopes})
+    claims = json.dumps({"sub": "benchmark", "scope": " ".join(scopes)}).encode()
+    return "eyJhbGciOiJub25lIn0." + base64.urlsafe_b64encode(claims).decode().rstrip("=") + ".c2ln"
+
+
 def start_stub(tls: str, prefix: Sequence[str] = ()) -> tuple[subprocess.Popen[str], str, str]:
     """tenant_stub.py in its own process (``prefix``: e.g. ``taskset -c 1``); returns the
     process, its base URL (https://host:port) and one application's client_id."""

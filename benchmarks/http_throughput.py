@@ -36,6 +36,7 @@ from _common import (
     free_port,
     peak_rss_mib,
     print_table,
+    scoped_token,
     server_env,
     start_sandbox,
     start_stub,
@@ -165,7 +166,7 @@ def main() -> None:
         if args.tenant == "stub":
             tenant, base, client_id = start_stub(tls, pinned(1))
             env = {**CLEAN_ENV, "AUTH0_DOMAIN": base.removeprefix("https://"),
-                   "AUTH0_TOKEN": "stub-token", "SSL_CERT_FILE": str(Path(tls) / "cert.pem")}
+                   "AUTH0_TOKEN": scoped_token(), "SSL_CERT_FILE": str(Path(tls) / "cert.pem")}
         else:
             tenant, base, client_id, secret = start_sandbox(["--rate-limit", "1000000"])
             env = server_env(base, client_id, secret)

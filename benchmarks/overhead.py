@@ -21,13 +21,12 @@ from _common import (
     emit,
     peak_rss_mib,
     print_table,
+    scoped_token,
     start_stub,
     summary,
 )
 from http_throughput import cpu_seconds
 from reference import both_servers, cold_start, reference_command
-
-TOKEN = "stub-token"  # the stub accepts any bearer token
 
 
 def timed_call(session: StdioSession, tool: str, arguments: dict[str, Any]) -> float:
@@ -45,7 +44,7 @@ def main() -> None:
     reference_command()  # installed before the stub starts
     with tempfile.TemporaryDirectory() as tls:
         stub, base, client_id = start_stub(tls)
-        servers = both_servers(base, TOKEN, str(Path(tls) / "cert.pem"))
+        servers = both_servers(base, scoped_token(), str(Path(tls) / "cert.pem"))
         # The same work in each server's own argument names.
         cases = {
             "list applications": {"reference": ("auth0_list_applications", {"per_page": 5}),
