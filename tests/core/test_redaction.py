@@ -10,7 +10,7 @@ import json
 import httpx
 
 from auth0_mcp.redaction import REDACTED, Redactor
-from auth0_mcp.testing import Harness, structured, text_of
+from auth0_mcp.testing import Harness, structured, text_of, unfenced
 
 
 def foreign_jwt() -> str:
@@ -44,4 +44,4 @@ async def test_a_jwt_stored_in_the_tenant_never_reaches_the_model(auth0_mcp: Har
     result = await auth0_mcp.call("auth0_get_application", {"client_id": client_id})
     data = structured(result)
     assert token not in json.dumps(data) + text_of(result)
-    assert data["description"] == f"pasted token {REDACTED}"
+    assert unfenced(data["description"]) == f"pasted token {REDACTED}"

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -11,9 +10,10 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 from auth0_mcp.testing import structured
+from auth0_mcp.testing.processes import CLEAN_ENV
 
 EXE = str(Path(sys.executable).parent / "auth0-mcp")
-ENV = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", "DEBUG"))}
+ENV = CLEAN_ENV  # no credentials from the shell; a test journal directory
 
 
 def server() -> Client:
@@ -45,7 +45,13 @@ async def test_create_and_deploy_an_action_that_adds_a_custom_claim():
             "name": "Add favourite colour claim", "code": CLAIM,
             "supported_triggers": [{"id": "post-login", "version": "v3"}]}))
         action_id = created["id"]
-        deployed = await client.call_tool("auth0_deploy_action", {"id": action_id})
+        # Deploying changes what every login runs: the default policy shows the plan first
+        # (this client has no elicitation), and the same call with its token applies it.
+        planned = structured(await client.call_tool("auth0_deploy_action", {"id": action_id}))
+        assert planned["applied"] is False
+        assert planned["plan"]["requests"] == [f"POST /actions/actions/{action_id}/deploy"]
+        deployed = await client.call_tool("auth0_deploy_action",
+                                          {"id": action_id, "confirm": planned["confirm"]})
         assert not deployed.is_error
         action = structured(await client.call_tool("auth0_get_action", {"id": action_id}))
         assert action["deployed_version"]["status"] == "built"

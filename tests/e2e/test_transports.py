@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -17,9 +16,10 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 from auth0_mcp.testing import structured, text_of
+from auth0_mcp.testing.processes import CLEAN_ENV
 
 EXE = str(Path(sys.executable).parent / "auth0-mcp")
-ENV = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", "DEBUG"))}
+ENV = CLEAN_ENV  # no credentials from the shell; a test journal directory
 
 
 def stdio(*args: str, env: dict[str, str] | None = None) -> StdioServerParameters:

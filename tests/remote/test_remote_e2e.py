@@ -142,6 +142,8 @@ async def test_callers_see_only_what_their_permissions_allow(remote: tuple[str, 
     assert "auth0_create_application" in results["admin"]
     assert "auth0_create_application" not in results["reader"]
     assert "auth0_list_applications" in results["reader"]
+    # undo is offered only beside a write it could undo
+    assert "auth0_undo" in results["admin"] and "auth0_undo" not in results["reader"]
     assert results["reader"] < results["admin"]
 
     before = audit.read_text().splitlines() if audit.exists() else []
@@ -153,8 +155,26 @@ async def test_callers_see_only_what_their_permissions_allow(remote: tuple[str, 
     lines = [json.loads(line) for line in audit.read_text().splitlines()[len(before):]]
     assert [(line["tool"], line["caller"], line["outcome"]) for line in lines] == [
         ("auth0_list_applications", "auth0|reader", "ok"),
-        ("auth0_create_application", "auth0|reader", "error")]
+        ("auth0_create_application", "auth0|reader", "refused")]
     assert reader not in audit.read_text() and "Bearer" not in audit.read_text()
+
+
+async def test_the_audit_log_is_a_chain_without_action_secret_values(remote: tuple[str, Path],
+                                                                    issuer: SandboxServer):
+    from auth0_mcp.safety.journal import read_entries, verify
+
+    url, audit = remote
+    secret = "sk_live_remote-audit-9876"
+    bearer = token(issuer, ["create:actions", "read:actions"], sub="auth0|dev")
+    async with client(url, bearer) as c:
+        created = await c.call_tool("auth0_create_action", {
+            "name": "Audited", "code": "exports.onExecutePostLogin = async () => {};",
+            "supported_triggers": [{"id": "post-login"}], "secrets": {"API_KEY": secret}})
+        assert not created.is_error, created.content[0].text
+    assert secret not in audit.read_text()
+    entries = list(read_entries(audit))
+    assert entries[-1]["arguments"]["secrets"] == {"API_KEY": "[REDACTED]"}
+    assert entries[-1]["caller"] == "auth0|dev" and verify(entries) == []
 
 
 def test_per_caller_budget_and_body_limit(issuer: SandboxServer):

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -40,3 +41,5 @@ class ToolContext:
     granted_scopes: frozenset[str] | None
     converter: cattrs.Converter
     log: logging.Logger
+    journal: Any = None  # the audit journal (safety/journal.py), for auth0_undo
+    tools: Mapping[str, Any] = attrs.field(factory=dict)  # every served ToolSpec, by name

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
     from .management import ManagementClient
     from .pipeline import Pipeline
+    from .safety.journal import JournalSink
+    from .state import StateStore
 
 
 
@@ -43,6 +45,7 @@ class RunOptions:
     exclude_plugins: tuple[str, ...] = ()
     strict_plugins: bool = False
     timeout: float = 60.0
+    confirm: str = "destructive"  # destructive | writes | never (safety/confirm.py)
 
     def with_env(self, env: Mapping[str, str]) -> RunOptions:
         """``AUTH0_MCP_PLUGINS`` / ``AUTH0_MCP_EXCLUDE_PLUGINS`` when the flags are absent."""
@@ -60,9 +63,14 @@ class Catalog:
 
 def load_catalog(options: RunOptions, *, extra_plugins: Iterable[tuple[str, Any]] = (),
                  thorough: bool = False) -> Catalog:
+    from .safety.undo import UNDO
+
     plugins = load_plugins(options.plugins, options.exclude_plugins,
                            strict=options.strict_plugins, extra=extra_plugins)
-    return Catalog(plugins, collect_tools(plugins, thorough=thorough))
+    tools = collect_tools(plugins, thorough=thorough)
+    if any(t.kind != "read" for t in tools):  # core's own write: undo from the journal
+        tools = tuple(sorted((*tools, UNDO), key=lambda t: t.name))
+    return Catalog(plugins, tools)
 
 
 @attrs.frozen
@@ -76,7 +84,15 @@ class Selection:
 
     @property
     def tools(self) -> tuple[ToolSpec, ...]:
-        return visible(self.decisions)
+        return undo_beside_writes(visible(self.decisions))
+
+
+def undo_beside_writes(tools: Iterable[ToolSpec]) -> tuple[ToolSpec, ...]:
+    """``tools`` without auth0_undo unless an update or delete it could undo is among them."""
+    tools = tuple(tools)
+    if any(t.kind in ("update", "delete") for t in tools):
+        return tools
+    return tuple(t for t in tools if t.name != "auth0_undo")
 
 
 async def select_tools(options: RunOptions, credentials: Credentials, *,
@@ -141,37 +157,55 @@ async def build_runtime(
     catalog: Catalog | None = None,
     selection: Selection | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-    audit: Any = None,
+    journal: JournalSink | None = None,
+    state: StateStore | None = None,
     remote: Any = None,
-    state: Any = None,
 ) -> Runtime:
     """The serving half: Management API client, call pipeline and SDK server for a
     ``selection`` (made here when not given).
 
-    ``remote`` (RemoteSettings) narrows tools and rate-limits per verified caller; ``audit``
-    receives one record per call; ``state`` (a StateStore) holds what several instances share:
-    per-caller budgets and the tenant's rate limit."""
+    ``remote`` (RemoteSettings) narrows tools and rate-limits per verified caller; ``journal``
+    receives one entry per call (in memory when not given); ``state`` (a StateStore) holds what
+    several instances share: per-caller budgets, the tenant's rate limit and single-use
+    confirmation tokens."""
     from .context import Tenant, ToolContext
     from .converter import make_converter
-    from .management import ManagementClient
+    from .management import ManagementClient, PooledTransport
     from .pipeline import Pipeline
     from .redaction import Redactor
+    from .safety.confirm import Sealer
+    from .safety.journal import MemoryJournal
+    from .safety.wire import TracingTransport
+    from .state import MemoryState
 
     selection = selection or await select_tools(options, credentials, env=env, catalog=catalog)
     settings = selection.settings
     api = ManagementClient(credentials.domain, credentials.tokens, read_only=settings.read_only,
-                           transport=transport, state=state)
+                           transport=TracingTransport(transport or PooledTransport()),
+                           state=state)
     redactor = Redactor([*credentials.known_secrets, selection.token])
-    context = ToolContext(api, Tenant(api.domain), settings.granted_scopes, make_converter(),
-                          logging.getLogger("auth0_mcp.tools"))
+    journal = journal if journal is not None else MemoryJournal()
     shown = selection.tools
+    context = ToolContext(api, Tenant(api.domain), settings.granted_scopes, make_converter(),
+                          logging.getLogger("auth0_mcp.tools"), journal,
+                          {t.name: t for t in shown})
     pipeline = Pipeline(shown, lambda: context, redactor, default_timeout=options.timeout,
-                        audit=audit)
+                        journal=journal, confirm=options.confirm,
+                        sealer=Sealer(state or MemoryState()), local_caller=local_caller())
     hooks: dict[str, Any] = {}
     if remote is not None and remote.issuer:
         from .remote.app import CallerRateLimit, caller_subject, tools_for_caller
 
-        hooks = {"visible_for": tools_for_caller(shown),
+        by_caller = tools_for_caller(shown)
+        by_name = {t.name: t for t in shown}
+
+        def visible_for(ctx: Any) -> set[str] | None:
+            names = by_caller(ctx)
+            if names is None:
+                return None
+            return {t.name for t in undo_beside_writes(by_name[n] for n in names)}
+
+        hooks = {"visible_for": visible_for,
                  "caller_of": lambda _ctx: caller_subject(),
                  "wait_for": CallerRateLimit(remote.calls_per_minute, state).wait_for}
 
@@ -181,3 +215,13 @@ async def build_runtime(
         return build_server(shown, pipeline, **hooks)
 
     return Runtime(selection, api, pipeline, make_server, credentials)
+
+
+def local_caller() -> str:
+    """Who calls over stdio: the local account (the journal's caller when no token says)."""
+    import getpass
+
+    try:
+        return f"local:{getpass.getuser()}"
+    except Exception:  # no user name in this environment (some containers)
+        return "local"

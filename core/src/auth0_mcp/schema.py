@@ -107,3 +107,22 @@ def published_schema(cls: type) -> dict[str, Any]:
     ``additionalProperties: false``), because every byte is paid in every session."""
     lean: dict[str, Any] = _lean(input_schema(cls), root=True)
     return lean
+
+
+@functools.cache
+def secret_fields(cls: type) -> frozenset[str]:
+    """Wire names of the fields declared ``secret=True`` in ``cls`` and the classes it nests."""
+    found: set[str] = set()
+    hints = typing.get_type_hints(cls)
+    for field in attrs.fields(cls):
+        if field.metadata.get("secret"):
+            found.add(wire_name(field))
+        for inner in _nested_classes(hints[field.name]):
+            found |= secret_fields(inner)
+    return frozenset(found)
+
+
+def _nested_classes(tp: Any) -> list[type]:
+    if attrs.has(tp):
+        return [tp]
+    return [c for a in typing.get_args(tp) for c in _nested_classes(a)]

@@ -13,17 +13,51 @@ from typing import Any
 
 import mcp.types as types
 from mcp.server import Server, ServerRequestContext
+from mcp.shared.exceptions import NoBackChannelError
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from . import __version__
 from .errors import ToolError
 from .handshake import INSTRUCTIONS, SERVER_NAME, SERVER_TITLE
 from .pipeline import Pipeline
+from .safety.gate import Asker
 from .spec import ToolSpec
 
 log = logging.getLogger("auth0_mcp.server")
+CALL_ID = "auth0-mcp/call_id"  # result _meta: the journal's id of the call (undo, audit show)
 
 def to_mcp_tool(spec: ToolSpec) -> types.Tool:
     return types.Tool.model_validate(spec.listing)
+
+
+def asker_for(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+              ) -> Asker | None:
+    """How this call can ask the person to confirm, when the client declared elicitation:
+    within the call (handshake era) or by an input-required result (2026 era)."""
+    capabilities = ctx.session.client_capabilities
+    if capabilities is None or capabilities.elicitation is None:
+        return None
+    if ctx.protocol_version in MODERN_PROTOCOL_VERSIONS:
+        reply = (params.input_responses or {}).get("confirm")
+        answer = None
+        if isinstance(reply, types.ElicitResult):
+            answer = {"action": reply.action, "content": reply.content or {}}
+        elif reply is not None:  # a response of another kind: not a yes
+            answer = {"action": "cancel"}
+        return Asker(modern=True, answer=answer, state=params.request_state)
+
+    async def elicit(message: str, schema: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            result = await ctx.session.elicit_form(message, schema,
+                                                   related_request_id=ctx.request_id)
+        except NoBackChannelError:  # this transport cannot ask mid-call (stateless HTTP)
+            return None
+        except Exception as exc:  # the client failed to ask: that is not a yes
+            log.warning("elicitation failed: %s", type(exc).__name__)
+            return {"action": "cancel"}
+        return {"action": result.action, "content": result.content or {}}
+
+    return Asker(elicit=elicit)
 
 
 def build_server(
@@ -46,26 +80,32 @@ def build_server(
             return types.ListToolsResult(tools=listed)
         return types.ListToolsResult(tools=[t for t in listed if t.name in allowed])
 
-    async def call_tool(ctx: ServerRequestContext[Any],
-                        params: types.CallToolRequestParams) -> types.CallToolResult:
+    async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+                        ) -> types.CallToolResult | types.InputRequiredResult:
         allowed = visible_for(ctx) if visible_for else None
         caller = caller_of(ctx) if caller_of else None
         try:
             wait = await wait_for(caller) if wait_for else 0
         except ToolError as exc:  # the shared budget store is down: fail closed
-            return types.CallToolResult(content=[types.TextContent(type="text", text=str(exc))],
-                                        is_error=True)
-        if wait:
-            return types.CallToolResult(
-                content=[types.TextContent(type="text", text=f"Too many calls from {caller}: "
-                                           f"retry in {math.ceil(wait)} s.")],
-                is_error=True)
+            refused: str | None = str(exc)
+        else:
+            refused = (f"Too many calls from {caller}: retry in {math.ceil(wait)} s."
+                       if wait else None)
         outcome = await pipeline.call(params.name, params.arguments, allowed=allowed,
-                                      caller=caller)
+                                      caller=caller, asker=asker_for(ctx, params),
+                                      refused=refused)
+        if outcome.input_required is not None:
+            asked = outcome.input_required
+            return types.InputRequiredResult(
+                input_requests={"confirm": types.ElicitRequest(
+                    params=types.ElicitRequestFormParams(
+                        message=asked["message"], requested_schema=asked["schema"]))},
+                request_state=asked["state"])
         return types.CallToolResult(
             content=[types.TextContent(type="text", text=outcome.text)],
             structured_content=dict(outcome.data) if outcome.data is not None else None,
             is_error=outcome.is_error,
+            _meta={CALL_ID: outcome.call_id} if outcome.call_id else None,
         )
 
     return Server(

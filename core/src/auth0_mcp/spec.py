@@ -77,12 +77,16 @@ class Target:
       state, for undo; None when a delete cannot be undone.
     - ``critical``: fields whose change needs confirmation under the default policy, beyond
       core's own list (grant types, callbacks, origins, token lifetimes, scopes, options...).
+    - ``dependents(ctx, prior)``: what depends on an object about to be deleted (an Action's
+      bindings, an API's grants), shown in the plan; None when the family cannot tell.
     """
 
     read: Callable[[ToolContext, Any], Awaitable[Mapping[str, Any] | None]] | None = None
     label: str = "name"
-    recreate: Callable[[Mapping[str, Any]], tuple[str, Mapping[str, Any]]] | None = None
+    recreate: Callable[[dict[str, Any]], tuple[str, Mapping[str, Any]]] | None = None
     critical: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    dependents: Callable[[ToolContext, dict[str, Any]],
+                         Awaitable[Mapping[str, Any] | None]] | None = None
 
 
 @attrs.frozen
@@ -121,10 +125,22 @@ class ToolSpec:
 
     @property
     def published_schema(self) -> dict[str, Any]:
-        """The leaner schema ``tools/list`` shows (see schema.published_schema)."""
+        """The leaner schema ``tools/list`` shows (see schema.published_schema); a write also
+        takes ``confirm``, the token a plan hands out (the server instructions explain it)."""
         from .schema import published_schema
 
-        return published_schema(self.input_type)
+        schema = published_schema(self.input_type)
+        if self.kind == "read":
+            return schema
+        return {**schema, "properties": {**schema["properties"], "confirm": {}}}
+
+    @property
+    def secret_fields(self) -> frozenset[str]:
+        """Argument names declared ``secret=True`` at any depth: masked in the journal and
+        shown in plans only as "changed", whatever they are called."""
+        from .schema import secret_fields
+
+        return secret_fields(self.input_type)
 
     @property
     def listing(self) -> dict[str, Any]:
@@ -144,6 +160,8 @@ class ToolSpec:
                                   "inputSchema": self.published_schema}
         if self.output_schema:
             listed["outputSchema"] = dict(self.output_schema)
+            if self.kind != "read":  # a write may answer with its plan instead
+                listed["outputSchema"].pop("required", None)
         listed["annotations"] = annotations
         return listed
 

@@ -88,7 +88,8 @@ class RedisState:
         return float(wait)
 
     async def get(self, key: str) -> bytes | None:
-        return await self._run(self._redis.get(self.prefix + key))
+        value: bytes | None = await self._run(self._redis.get(self.prefix + key))
+        return value
 
     async def put(self, key: str, value: bytes, ttl: float) -> None:
         await self._run(self._redis.set(self.prefix + key, value, px=max(1, int(ttl * 1000))))

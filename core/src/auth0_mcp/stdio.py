@@ -31,6 +31,7 @@ from .pipes import LINE_LIMIT, LineTooLong, Wire, open_wire
 log = logging.getLogger("auth0_mcp")
 
 CALL_KEYS = frozenset({"name", "arguments", "_meta"})
+CALL_ID = "auth0-mcp/call_id"  # server.CALL_ID (that module imports the SDK); a test checks
 
 
 def _line(message: Mapping[str, Any]) -> bytes:
@@ -48,6 +49,8 @@ def call_result(outcome: Any) -> dict[str, Any]:
                               "isError": outcome.is_error}
     if outcome.data is not None:
         result["structuredContent"] = outcome.data
+    if outcome.call_id:
+        result["_meta"] = {CALL_ID: outcome.call_id}
     return result
 
 

@@ -24,7 +24,8 @@ async def test_find_block_and_unblock(auth0_mcp: Harness):
         assert again["blocked"] is False
         fetched = structured(await client.call_tool("auth0_get_user",
                                                     {"user_id": bob["user_id"]}))
-        assert fetched["email"] == "bob@example.com"
+        # Text users control reaches the model fenced as data (core does it: docs/safety.md).
+        assert fetched["email"] == "\u2039bob@example.com\u203a"
 
 
 async def test_unknown_user_and_missing_scope(auth0_mcp: Harness):

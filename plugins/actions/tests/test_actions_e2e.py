@@ -358,7 +358,7 @@ async def test_missing_scopes_hide_tools_and_auth0_403_names_the_scope(auth0_mcp
         "name": unique("Scoped"), "supported_triggers": V3, "code": CLAIM})
     async with auth0_mcp.session(scopes=["update:actions"]) as client:
         names = {t.name for t in (await client.list_tools()).tools}
-        assert names == {"auth0_update_action", "auth0_update_action_bindings"}
+        assert names == {"auth0_update_action", "auth0_update_action_bindings", "auth0_undo"}
         hidden = await client.call_tool("auth0_deploy_action", {"id": created["id"]})
         assert hidden.is_error and "restricted" in text_of(hidden)
         plain = await client.call_tool("auth0_update_action", {"id": created["id"],

@@ -84,7 +84,7 @@ async def run(script: Callable[[httpx.Request], httpx.Response], name: str,
                           logging.getLogger("test"))
     try:
         return await Pipeline(plugin.auth0_mcp_register_tools(), lambda: context,
-                              Redactor()).call(name, arguments)
+                              Redactor(), confirm="never").call(name, arguments)
     finally:
         await api.aclose()
 

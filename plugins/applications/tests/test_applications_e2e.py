@@ -246,8 +246,8 @@ async def test_list_pages_with_offsets_filters_by_type_and_stays_compact(auth0_m
         assert len(kinds) > 1  # the filter really removed something
         for app in m2m["applications"]:
             assert set(app) <= {"client_id", "name", "app_type", "global", "description"}
-            assert len(json.dumps(app)) <= 180, app
-        assert any(a["description"].endswith("...") for a in m2m["applications"]
+            assert len(json.dumps(app, ensure_ascii=False)) <= 182, app  # 2: the fence
+        assert any(a["description"].endswith("...\u203a") for a in m2m["applications"]
                    if a["name"].startswith(f"Paged {tag}"))
 
         more = structured(await client.call_tool("auth0_list_applications",

@@ -9,29 +9,13 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 from mcp import Client
 
 from auth0_mcp.runtime import RunOptions, build_runtime
-from auth0_mcp.testing import structured, text_of
+from auth0_mcp.testing import Recording, structured, text_of
 
 SCOPES = ["read:forms", "create:forms", "update:forms", "delete:forms"]
-
-
-class Recording(httpx.AsyncBaseTransport):
-    """Passes Management API requests through and remembers them (method, path)."""
-
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.requests: list[tuple[str, str]] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append((request.method, request.url.path))
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
 
 @contextlib.asynccontextmanager
@@ -108,11 +92,24 @@ async def test_crud(sandbox, auth0_mcp):
         assert "Nothing to change" in text_of(noop)
 
         broken = valid_graph()["nodes"][:1]  # step_a -> router_1, which is gone
-        saved = structured(await client.call_tool("auth0_update_form",
-                                                  {"id": form_id, "nodes": broken}))
+        # Dropping nodes removes list items: the default policy shows the plan first.
+        planned = structured(await client.call_tool("auth0_update_form",
+                                                    {"id": form_id, "nodes": broken}))
+        assert planned["applied"] is False and stored(sandbox, form_id)["nodes"] == \
+            valid_graph()["nodes"]
+        assert [n["id"] for n in planned["plan"]["changes"]["nodes"]["-"]] == \
+            [n["id"] for n in valid_graph()["nodes"][1:]]
+        saved = structured(await client.call_tool("auth0_update_form", {
+            "id": form_id, "nodes": broken, "confirm": planned["confirm"]}))
         assert saved["nodes"] == 1 and any("router_1" in p for p in saved["graph_problems"])
 
-        deleted = await client.call_tool("auth0_delete_form", {"id": form_id})
+        # The real confirmation path (default policy, no elicitation): a plan first, nothing
+        # deleted; the same call with its confirm token applies it.
+        planned = structured(await client.call_tool("auth0_delete_form", {"id": form_id}))
+        assert planned["applied"] is False and stored(sandbox, form_id) is not None
+        assert planned["plan"]["requests"] == [f"DELETE /forms/{form_id}"]
+        deleted = await client.call_tool("auth0_delete_form",
+                                         {"id": form_id, "confirm": planned["confirm"]})
         assert structured(deleted) == {"deleted": form_id}
         assert stored(sandbox, form_id) is None
         again = await client.call_tool("auth0_delete_form", {"id": form_id})

@@ -150,7 +150,7 @@ def test_specs_are_valid_and_small():
         assert validate_spec(spec) == [], spec.name
         jsonschema.validate(spec.example, spec.input_schema)
     assert specs["auth0_delete_form"].destructive
-    assert specs["auth0_delete_form"].description.startswith("DESTRUCTIVE:")
+    assert specs["auth0_delete_form"].kind == "delete"
     assert [n for n, s in specs.items() if s.read_only] == ["auth0_list_forms", "auth0_get_form"]
     reference = (tools.list_forms, tools.get_form, tools.create_form, tools.update_form)
     assert sum(len(tool_json(t).encode()) for t in reference) <= 2260

@@ -18,6 +18,7 @@ from auth0_mcp.converter import make_converter
 from auth0_mcp.pipeline import Pipeline
 from auth0_mcp.redaction import Redactor
 from auth0_mcp.runtime import RunOptions, build_runtime
+from auth0_mcp.safety.fence import fence
 from auth0_mcp.testing import structured, text_of
 
 IP = "192.108.92.3"
@@ -190,7 +191,7 @@ async def test_get_log_and_404(sandbox, auth0_mcp):
     event = events(sandbox, ip=IP)[0]
     data = await auth0_mcp.call_ok("auth0_get_log", {"id": event["log_id"]})
     assert data["meaning"]
-    assert {k: v for k, v in data.items() if k != "meaning"} == event
+    assert {k: v for k, v in data.items() if k != "meaning"} == fence(event)  # users' text
     missing = await auth0_mcp.call("auth0_get_log", {"id": "9" * 56})
     assert missing.is_error and "404" in text_of(missing) and "Check the id" in text_of(missing)
 

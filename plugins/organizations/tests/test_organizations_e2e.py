@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 import auth0_mcp_organizations.plugin as plugin_module
-from auth0_mcp.testing import Harness, structured, text_of
+from auth0_mcp.testing import Harness, call_confirmed, structured, text_of, unfenced
 from auth0_mcp.testing.contract import ToolFamilyContract
 from auth0_mcp.testing.sessions import TRANSPORTS, session_over
 
@@ -34,6 +35,14 @@ class TestContract(ToolFamilyContract):
     family_budget = BUDGET
 
 
+def plain(result: Any) -> Any:
+    """A successful answer's data, without the fences around users' text."""
+    return unfenced(structured(result))
+
+
+plain_ok = plain
+
+
 def roles_by_member(org: dict) -> dict[str, list[str]]:
     return {m["user_id"]: m["roles"] for m in org["members"]}
 
@@ -42,14 +51,14 @@ def roles_by_member(org: dict) -> dict[str, list[str]]:
 async def test_add_carol_to_acme_as_an_admin_and_show_its_members(auth0_mcp: Harness,
                                                                   transport: str):
     async with session_over(transport, auth0_mcp) as client:
-        org = structured(await client.call_tool("auth0_get_organization",
+        org = plain(await client.call_tool("auth0_get_organization",
                                                 {"id": "acme"}))
         assert org["id"] == ACME and org["display_name"] == "Acme"
         assert CAROL not in roles_by_member(org)
-        added = await client.call_tool("auth0_update_organization_members", {
+        added = await call_confirmed(client, "auth0_update_organization_members", {
             "id": org["id"], "users": [CAROL], "roles": [ADMIN]})
         assert not added.is_error, text_of(added)
-        after = structured(await client.call_tool("auth0_get_organization",
+        after = plain(await client.call_tool("auth0_get_organization",
                                                   {"id": org["id"]}))
         members = roles_by_member(after)
         assert members[CAROL] == ["admin"] and members[ALICE] == ["admin"]
@@ -59,60 +68,60 @@ async def test_add_carol_to_acme_as_an_admin_and_show_its_members(auth0_mcp: Har
 
 
 async def test_seeded_acme_tells_the_demo_story(auth0_mcp: Harness):
-    acme = await auth0_mcp.call_ok("auth0_get_organization", {"id": ACME})
+    acme = plain_ok(await auth0_mcp.call("auth0_get_organization", {"id": ACME}))
     assert acme["name"] == "acme" and acme["metadata"]["plan"] == "enterprise"
     [database] = acme["connections"]  # its id is the connections (or users) family's
     assert database["name"] == "Username-Password-Authentication"
     assert (database["strategy"], database["assign_membership_on_login"]) == ("auth0", False)
     assert [i["email"] for i in acme["invitations"]] == ["frank@example.org"]
-    listed = await auth0_mcp.call_ok("auth0_list_organizations", {})
+    listed = plain_ok(await auth0_mcp.call("auth0_list_organizations", {}))
     assert {"id": ACME, "name": "acme", "display_name": "Acme"} in listed["organizations"]
 
 
 async def test_lifecycle_connections_invitations_roles_and_removal(auth0_mcp: Harness):
     name = f"globex-{uuid.uuid4().hex[:8]}"
     async with auth0_mcp.session() as client:
-        acme = structured(await client.call_tool("auth0_get_organization", {"id": ACME}))
+        acme = plain(await client.call_tool("auth0_get_organization", {"id": ACME}))
         database = acme["connections"][0]["connection_id"]
-        org = structured(await client.call_tool("auth0_create_organization", {
+        org = plain(await client.call_tool("auth0_create_organization", {
             "name": name, "display_name": "Globex", "metadata": {"tier": "gold"}}))
         clash = await client.call_tool("auth0_create_organization", {"name": name})
         assert clash.is_error and "409" in text_of(clash)
-        updated = structured(await client.call_tool("auth0_update_organization", {
+        updated = plain(await call_confirmed(client, "auth0_update_organization", {
             "id": org["id"], "display_name": "Globex Corp",
             "connections": [{"connection_id": database},
                             {"connection_id": GOOGLE, "assign_membership_on_login": True}]}))
         assert updated["display_name"] == "Globex Corp"
         assert {c["connection_id"]: c["assign_membership_on_login"]
                 for c in updated["connections"]} == {database: False, GOOGLE: True}
-        changed = structured(await client.call_tool("auth0_update_organization", {
+        changed = plain(await call_confirmed(client, "auth0_update_organization", {
             "id": org["id"], "connections": [{"connection_id": database,
                                               "assign_membership_on_login": True}],
             "remove_connections": [GOOGLE]}))
         assert [(c["connection_id"], c["assign_membership_on_login"])
                 for c in changed["connections"]] == [(database, True)]
 
-        invited = structured(await client.call_tool("auth0_create_organization_invitation", {
+        invited = plain(await client.call_tool("auth0_create_organization_invitation", {
             "id": org["id"], "email": "heidi@example.net", "inviter": "Alice",
             "client_id": auth0_mcp.sandbox.admin_credentials[0], "roles": [ADMIN]}))
         assert invited["invitation_url"].startswith("http") and invited["roles"] == [ADMIN]
-        shown = structured(await client.call_tool("auth0_get_organization", {"id": name}))
+        shown = plain(await client.call_tool("auth0_get_organization", {"id": name}))
         assert [(i["id"], i["email"]) for i in shown["invitations"]] == [
             (invited["id"], "heidi@example.net")]
-        revoked = structured(await client.call_tool("auth0_update_organization", {
+        revoked = plain(await call_confirmed(client, "auth0_update_organization", {
             "id": org["id"], "revoke_invitations": [invited["id"]]}))
         assert revoked["invitations"] == []
 
         for args in ({"users": [ALICE, BOB], "roles": [ADMIN]},
                      {"users": [BOB], "roles": [ADMIN], "remove": True},
                      {"users": [ALICE], "remove": True}):
-            result = await client.call_tool("auth0_update_organization_members",
+            result = await call_confirmed(client, "auth0_update_organization_members",
                                             {"id": org["id"], **args})
             assert not result.is_error, text_of(result)
-        final = structured(await client.call_tool("auth0_get_organization", {"id": org["id"]}))
+        final = plain(await client.call_tool("auth0_get_organization", {"id": org["id"]}))
         assert roles_by_member(final) == {BOB: []}
 
-        assert structured(await client.call_tool("auth0_delete_organization",
+        assert plain(await call_confirmed(client, "auth0_delete_organization",
                                                  {"id": org["id"]})) == {"deleted": org["id"]}
         gone = await client.call_tool("auth0_get_organization", {"id": org["id"]})
         assert gone.is_error and "No organization found" in text_of(gone)
@@ -121,18 +130,18 @@ async def test_lifecycle_connections_invitations_roles_and_removal(auth0_mcp: Ha
 async def test_members_page_by_checkpoint(auth0_mcp: Harness):
     from auth0_mcp_sandbox.routing import ensure_user
 
-    org = await auth0_mcp.call_ok("auth0_create_organization",
-                                  {"name": f"crowd-{uuid.uuid4().hex[:10]}"})
+    org = plain_ok(await auth0_mcp.call("auth0_create_organization",
+                                  {"name": f"crowd-{uuid.uuid4().hex[:10]}"}))
     ids = [f"auth0|{org['id']}{i:03d}" for i in range(55)]
     for user_id in ids:
         ensure_user(auth0_mcp.sandbox.tenant, user_id, f"{user_id[6:]}@example.com", user_id)
     for start in range(0, 55, 20):
-        await auth0_mcp.call_ok("auth0_update_organization_members",
-                                {"id": org["id"], "users": ids[start:start + 20]})
-    first = await auth0_mcp.call_ok("auth0_get_organization", {"id": org["id"]})
+        plain_ok(await auth0_mcp.call("auth0_update_organization_members",
+                                {"id": org["id"], "users": ids[start:start + 20]}))
+    first = plain_ok(await auth0_mcp.call("auth0_get_organization", {"id": org["id"]}))
     assert len(first["members"]) == 50 and first["members_next"]
-    rest = await auth0_mcp.call_ok("auth0_get_organization",
-                                    {"id": org["id"], "from": first["members_next"]})
+    rest = plain_ok(await auth0_mcp.call("auth0_get_organization",
+                                    {"id": org["id"], "from": first["members_next"]}))
     assert "members_next" not in rest
     assert [m["user_id"] for m in first["members"] + rest["members"]] == ids
 
@@ -140,7 +149,7 @@ async def test_members_page_by_checkpoint(auth0_mcp: Harness):
 async def test_a_token_without_the_sub_resource_scopes_still_gets_the_organization(
         auth0_mcp: Harness):
     async with auth0_mcp.session(scopes=["read:organizations"]) as client:
-        org = structured(await client.call_tool("auth0_get_organization", {"id": "acme"}))
+        org = plain(await client.call_tool("auth0_get_organization", {"id": "acme"}))
     assert org["id"] == ACME
     assert org["members"] == ("not shown: needs read:organization_members and "
                               "read:organization_member_roles")
@@ -151,11 +160,11 @@ async def test_auth0_errors_are_actionable(auth0_mcp: Harness):
     async with auth0_mcp.session() as client:
         missing = await client.call_tool("auth0_get_organization", {"id": "no-such-org"})
         assert missing.is_error and "404" in text_of(missing)
-        no_role = await client.call_tool("auth0_update_organization_members", {
+        no_role = await call_confirmed(client, "auth0_update_organization_members", {
             "id": ACME, "users": [BOB], "roles": ["rol_doesNotExist0001"]})
         assert no_role.is_error and "No such role with id: rol_doesNotExist0001" in \
             text_of(no_role)
-        signup = await client.call_tool("auth0_update_organization", {
+        signup = await call_confirmed(client, "auth0_update_organization", {
             "id": ACME, "connections": [{"connection_id": "con_doesNotExist0001"}]})
         assert signup.is_error and "connection does not exist" in text_of(signup)
 

@@ -75,7 +75,7 @@ async def test_missing_scope_hides_the_tool_and_auth0_403_names_the_scope(auth0_
                                       {"name": "Scoped", "identifier": identifier()})
     async with auth0_mcp.session(scopes=["update:resource_servers"]) as client:
         names = {t.name for t in (await client.list_tools()).tools}
-        assert names == {"auth0_update_resource_server"}
+        assert names == {"auth0_update_resource_server", "auth0_undo"}
         hidden = await client.call_tool("auth0_list_resource_servers", {})
         assert hidden.is_error and "restricted" in text_of(hidden)
         # add_scopes reads the current list first: Auth0 answers 403 for the read scope

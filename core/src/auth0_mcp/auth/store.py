@@ -41,6 +41,7 @@ class StoredLogin:
     client_id: str | None = None
     client_secret: str | None = attrs.field(default=None, repr=False)
     auth_server: str | None = None  # where device-flow tokens are refreshed and revoked
+    confirm: str | None = None  # the confirmation policy chosen at init (safety/confirm.py)
 
 
 _converter = cattrs.Converter()

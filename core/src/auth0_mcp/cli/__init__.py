@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from . import login_cmds, plugins_cmd, run_cmd, sandbox_cmd, scaffold_cmd, tools_cmd
+from . import audit_cmd, login_cmds, plugins_cmd, run_cmd, sandbox_cmd, scaffold_cmd, tools_cmd
 
 app = typer.Typer(
     name="auth0-mcp",
@@ -44,6 +44,8 @@ app.command("run")(run_cmd.run)
 app.command("session")(login_cmds.session)
 app.command("logout")(login_cmds.logout)
 app.command("sandbox")(sandbox_cmd.sandbox)
+app.command("undo")(audit_cmd.undo)
+app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(tools_cmd.app, name="tools")
 app.add_typer(plugins_cmd.app, name="plugins")
 app.add_typer(scaffold_cmd.app, name="plugin")

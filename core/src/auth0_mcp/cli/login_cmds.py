@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import LoginError, SetupError
-from .options import CredentialsFile, ProfileName, ReadOnly, Tools
+from .options import Confirm, CredentialsFile, ProfileName, ReadOnly, Tools
 
 
 def _scopes_for(tools: str | None, read_only: bool, patterns: str | None) -> list[str]:
@@ -75,6 +75,7 @@ def init(
         help="claude-code: user or project; vscode: global or workspace.")] = None,
     project_dir: Annotated[Path | None, typer.Option(
         help="The project folder for --scope project/workspace (default: here).")] = None,
+    confirm: Confirm = None,
     no_login: Annotated[bool, typer.Option("--no-login", help="Only write the client "
                                            "configuration (reuse a stored login).")] = False,
 ) -> None:
@@ -92,6 +93,9 @@ def init(
     from ..auth.store import StoredLogin, open_store
     from ..credentials import client_credentials_token, scopes_in
     from ..domains import base_url_for
+    from ..safety.policy import resolve_policy
+
+    policy = resolve_policy(confirm, {}) if confirm else None  # a bad value fails before login
 
     if no_login:
         if not client:
@@ -128,6 +132,7 @@ def init(
     except LoginError as exc:
         typer.echo(f"auth0-mcp: login failed: {exc}", err=True)
         raise typer.Exit(1) from None
+    stored.confirm = policy
     store.save(stored)
     typer.echo(f"Logged in to {stored.domain} as profile {profile!r} "
                f"({len(stored.scopes)} scopes). Start the server with "

@@ -26,3 +26,7 @@ ProfileName = Annotated[str, typer.Option(
 CredentialsFile = Annotated[Path | None, typer.Option(
     "--credentials-file", envvar="AUTH0_MCP_CREDENTIALS_FILE",
     help="Keep logins in this file (0600) instead of the OS keyring.")]
+Confirm = Annotated[str | None, typer.Option(
+    "--confirm", help="Which calls need the user's yes: destructive (default: deletes, "
+    "rollbacks, deploys, bindings, updates that remove items or touch auth settings), writes "
+    "(every change), never (automation). Also AUTH0_MCP_CONFIRM; init stores it per profile.")]

@@ -10,9 +10,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import attrs
 import typer
 
 from .options import (
+    Confirm,
     CredentialsFile,
     ExcludePlugins,
     Plugins,
@@ -64,12 +66,15 @@ def run(
     calls_per_minute: Annotated[int, typer.Option(help="HTTP+OAuth: tool calls per caller "
                                                   "per minute.")] = 120,
     audit_log: Annotated[Path | None, typer.Option(
-        help="HTTP+OAuth: append one JSON line per tool call here (default stderr; '-' for "
-        "stdout, for a platform's log pipeline).")] = None,
+        envvar="AUTH0_MCP_AUDIT_LOG", help="The audit journal: one hash-chained JSON line per "
+        "tool call (default: one file per profile in the user data directory; "
+        "AUTH0_MCP_JOURNAL_DIR moves it; '-' writes the lines to stdout, for a platform's log "
+        "pipeline, over HTTP).")] = None,
     state_url: Annotated[str | None, typer.Option(
         envvar="AUTH0_MCP_STATE_URL", help="HTTP: share per-caller budgets, the tenant's rate "
-        "limit and the JWKS cache between instances in Redis/Valkey (redis://host:6379/0); "
-        "implies --stateless.")] = None,
+        "limit, single-use confirmations and the JWKS cache between instances in Redis/Valkey "
+        "(redis://host:6379/0); implies --stateless.")] = None,
+    confirm: Confirm = None,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Start a local sandbox tenant "
                                           "in-process and use it: no credentials needed.")] = False,
     sandbox_state: Annotated[Path | None, typer.Option(help="Keep the sandbox tenant in this "
@@ -107,12 +112,15 @@ def run(
         select_with_token,
         split_names,
     )
+    from ..safety.journal import FileJournal, StreamJournal, default_path
+    from ..safety.policy import resolve_policy
 
     logsetup.configure()
     options = RunOptions(
         tools=tools, read_only=read_only, plugins=split_names(plugins),
         exclude_plugins=split_names(exclude_plugins) or (), strict_plugins=strict_plugins,
         timeout=timeout,
+        confirm=resolve_policy(confirm, os.environ),
     ).with_env(os.environ)
     _check_remote(transport, oauth_issuer, oauth_audience)
     if state_url:
@@ -131,6 +139,14 @@ def run(
             print(f"auth0-mcp: WARNING: serving every tool unauthenticated on {host}:{port} "
                   "(--insecure-no-auth)", file=sys.stderr)
         _check_port(host, port)
+    to_stdout = audit_log is not None and str(audit_log) == "-"
+    if to_stdout and transport is not Transport.http:
+        from ..errors import SetupError
+
+        raise SetupError("--audit-log - writes to stdout, which the stdio transport owns: "
+                         "give a file, or use --transport http")
+    journal_path = None if to_stdout else audit_log or default_path(
+        "sandbox" if sandbox else profile)
 
     box = None
     if sandbox:
@@ -143,7 +159,11 @@ def run(
         credentials = Credentials(box.base_url, ClientCredentials(box.base_url, client_id, secret),
                                   "sandbox", (secret,))
     else:
-        found = from_environment(os.environ) or _stored(profile, credentials_file)
+        found = from_environment(os.environ)
+        if found is None:
+            found, policy = _stored(profile, credentials_file)
+            if policy and not confirm and not os.environ.get("AUTH0_MCP_CONFIRM"):
+                options = attrs.evolve(options, confirm=resolve_policy(policy, {}))
         if found is None:
             raise CredentialsError(
                 f"no credentials: no login stored as {profile!r} (run `auth0-mcp init`), and "
@@ -168,18 +188,22 @@ def run(
 
         if handover.pending is None:
             return  # stdin closed before anything needed the SDK
-        runtime = await build_runtime(options, credentials, selection=selection)
+        assert journal_path is not None  # '-' (stdout) is refused with stdio above
+        journal = FileJournal(journal_path)
+        runtime = await build_runtime(options, credentials, selection=selection,
+                                      journal=journal)
         try:
             await serve_stdio(runtime, handover)
         finally:
             await runtime.aclose()
+            journal.close()
 
     async def stdio() -> None:
         selection = await select_tools(options, credentials)
         await serve(selection, answer_early(selection))
 
     async def http() -> None:
-        from ..remote.app import AuditLog, RemoteSettings
+        from ..remote.app import RemoteSettings
         from ..state import open_state
         from ..transports import serve_http
 
@@ -190,11 +214,11 @@ def run(
             allowed_hosts=split_names(allowed_hosts) or (),
             allowed_origins=split_names(allowed_origins) or (), max_body_bytes=max_body_bytes,
             calls_per_minute=calls_per_minute, stateless=stateless or bool(state_url),
-            audit_file=audit_log,
         )
         state = open_state(state_url)
-        audit = AuditLog(audit_log) if oauth_issuer else None
-        runtime = await build_runtime(options, credentials, audit=audit,
+        journal = (StreamJournal(sys.stdout) if journal_path is None
+                   else FileJournal(journal_path))
+        runtime = await build_runtime(options, credentials, journal=journal,
                                       remote=remote if oauth_issuer else None, state=state)
         try:
             _announce(runtime.selection, credentials.domain, transport, host, port, box)
@@ -202,8 +226,7 @@ def run(
         finally:
             await runtime.aclose()
             await state.aclose()
-            if audit is not None:
-                audit.close()
+            journal.close()
 
     try:
         if transport is Transport.http:
@@ -279,8 +302,10 @@ def _import_serving_half() -> None:
     tls_context()
 
 
-def _stored(profile: str, credentials_file: Path | None) -> Credentials | None:
-    """A login stored by ``init``, refreshed as needed; None when there is none."""
+def _stored(profile: str, credentials_file: Path | None
+            ) -> tuple[Credentials | None, str | None]:
+    """A login stored by ``init``, refreshed as needed, and the confirmation policy stored
+    with it; (None, None) when there is none."""
     from ..auth.login import StoredProfileTokens
     from ..auth.store import NoKeyringError, open_store
     from ..credentials import Credentials
@@ -289,12 +314,12 @@ def _stored(profile: str, credentials_file: Path | None) -> Credentials | None:
         store = open_store(credentials_file)
         stored = store.load(profile)
     except NoKeyringError:
-        return None
+        return None, None
     if stored is None:
-        return None
+        return None, None
     secrets = tuple(s for s in (stored.refresh_token, stored.client_secret) if s)
     return Credentials(stored.domain, StoredProfileTokens(store, profile), f"profile:{profile}",
-                       secrets)
+                       secrets), stored.confirm
 
 
 def _announce(selection: Selection, domain: str, transport: Transport, host: str, port: int,

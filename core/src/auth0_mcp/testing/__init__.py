@@ -20,9 +20,9 @@ from collections.abc import Awaitable, Callable, Iterator
 import mcp.types as types
 import pytest
 
-from .harness import Harness, structured, text_of
+from .harness import Harness, Recording, call_confirmed, structured, text_of, unfenced
 
-__all__ = ["Harness", "structured", "text_of"]
+__all__ = ["Harness", "Recording", "call_confirmed", "structured", "text_of", "unfenced"]
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,32 @@ import contextlib
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any
 
+import httpx
 import mcp.types as types
 from mcp import Client
 
 from ..credentials import ClientCredentials, Credentials, StaticToken
 from ..runtime import Catalog, RunOptions, Runtime, build_runtime, load_catalog
+
+
+class Recording(httpx.AsyncBaseTransport):
+    """A Management API transport that passes requests through and remembers them
+    (method, path): what proves a call sent, or did not send, a write."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.requests: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append((request.method, request.url.path))
+        return await self.inner.handle_async_request(request)
+
+    @property
+    def writes(self) -> list[tuple[str, str]]:
+        return [r for r in self.requests if r[0] not in ("GET", "HEAD")]
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 def text_of(result: types.CallToolResult) -> str:
@@ -22,6 +43,26 @@ def structured(result: types.CallToolResult) -> Any:
     """The structured content of a successful call (fails the test with the error text)."""
     assert not result.is_error, f"tool call failed: {text_of(result)}"
     return result.structured_content
+
+
+def unfenced(value: Any) -> Any:
+    """An answer without the fences core puts around untrusted text (names, emails, metadata),
+    for tests that compare values."""
+    from ..safety.fence import unfence
+
+    return unfence(value)
+
+
+async def call_confirmed(client: Any, name: str, arguments: Mapping[str, Any]
+                         ) -> types.CallToolResult:
+    """Call ``name`` as a model does for a user who says yes: when the answer is a plan with a
+    ``confirm`` token (a client without elicitation, a write the policy asks about), call
+    again with the same arguments plus the token. Otherwise the first answer."""
+    result: types.CallToolResult = await client.call_tool(name, dict(arguments))
+    data = result.structured_content or {}
+    if not result.is_error and data.get("applied") is False and "confirm" in data:
+        result = await client.call_tool(name, {**arguments, "confirm": data["confirm"]})
+    return result
 
 
 class Harness:
@@ -53,6 +94,9 @@ class Harness:
     async def runtime(self, *, scopes: Iterable[str] | None = None, tools: str | None = None,
                       read_only: bool = False, env: Mapping[str, str] | None = None,
                       **options: Any) -> AsyncIterator[Runtime]:
+        # Family tests exercise the family: writes apply at once unless a test asks for a
+        # confirmation policy (confirm="destructive" is what users get).
+        options.setdefault("confirm", "never")
         opts = RunOptions(tools=tools, read_only=read_only, **options)
         runtime = await build_runtime(opts, self.credentials(scopes), env=env or {},
                                       catalog=self.catalog(opts))

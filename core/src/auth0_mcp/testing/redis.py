@@ -29,7 +29,7 @@ class RedisServer:
         self.binary = binary or redis_server_binary() or "redis-server"
         self.workdir = workdir
         self.port = free_port()
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from auth0_mcp import ToolContext, ToolError, ToolResult, arg, returns, segment, tool
+from auth0_mcp import Target, ToolContext, ToolError, ToolResult, arg, returns, segment, tool
 
 from . import summaries
 
@@ -59,7 +59,7 @@ class TriggerArgs:
     trigger_id: str = arg(description="e.g. post-login", minLength=1)
 
 
-@tool(name="auth0_get_action_bindings", title="Get trigger bindings", read_only=True,
+@tool(name="auth0_get_action_bindings", title="Get trigger bindings", kind="read",
       idempotent=True, scopes=["read:actions"], output=returns(bindings="array"),
       example={"trigger_id": "post-login"})
 async def get_action_bindings(ctx: ToolContext, args: TriggerArgs) -> ToolResult:
@@ -96,7 +96,14 @@ def _edit(current: list[dict[str, Any]], args: BindingsArgs) -> tuple[list[dict[
     return items, notes
 
 
-@tool(name="auth0_update_action_bindings", title="Update trigger bindings", read_only=False,
+async def flow(ctx: ToolContext, args: Any) -> dict[str, Any]:
+    """The trigger's bindings as a PATCH sends them: what the plan diffs and undo restores."""
+    return {"trigger_id": args.trigger_id,
+            "bindings": [_keep(b) for b in await current_bindings(ctx, args.trigger_id)]}
+
+
+@tool(name="auth0_update_action_bindings", title="Update trigger bindings", kind="update",
+      target=Target(read=flow, label="trigger_id", critical=("bindings",)),
       idempotent=True, scopes=["update:actions"], output=returns(bindings="array"),
       example={"trigger_id": "post-login", "add": "Plan claim", "position": 0})
 async def update_action_bindings(ctx: ToolContext, args: BindingsArgs) -> ToolResult:

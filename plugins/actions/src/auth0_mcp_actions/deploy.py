@@ -86,7 +86,7 @@ class DeployArgs:
     id: str = arg(minLength=1)
 
 
-@tool(name="auth0_deploy_action", title="Deploy Action", read_only=False,
+@tool(name="auth0_deploy_action", title="Deploy Action", kind="action", destructive=True,
       scopes=["update:actions", "read:actions"], output=DEPLOY_OUTPUT, timeout=90,
       example={"id": "f1d2c3b4-a5e6-4f70-8192-a3b4c5d6e7f8"})
 async def deploy_action(ctx: ToolContext, args: DeployArgs) -> ToolResult:
@@ -135,7 +135,7 @@ async def find_version(ctx: ToolContext, action_id: str, number: int) -> dict[st
     raise ToolError(f"version {number} does not exist; this Action's versions: {listed}")
 
 
-@tool(name="auth0_rollback_action", title="Roll back Action", read_only=False,
+@tool(name="auth0_rollback_action", title="Roll back Action", kind="action", destructive=True,
       scopes=["update:actions", "read:actions"], output=DEPLOY_OUTPUT, timeout=90,
       example={"id": "f1d2c3b4-a5e6-4f70-8192-a3b4c5d6e7f8", "number": 1})
 async def rollback_action(ctx: ToolContext, args: RollbackArgs) -> ToolResult:

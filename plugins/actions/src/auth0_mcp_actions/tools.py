@@ -7,7 +7,17 @@ from typing import Any
 
 import attrs
 
-from auth0_mcp import NoArguments, ToolContext, ToolError, ToolResult, arg, returns, segment, tool
+from auth0_mcp import (
+    NoArguments,
+    Target,
+    ToolContext,
+    ToolError,
+    ToolResult,
+    arg,
+    returns,
+    segment,
+    tool,
+)
 from auth0_mcp.shaping import page_info
 
 from . import summaries
@@ -80,7 +90,7 @@ class ListArgs:
     per_page: int = arg(25, minimum=1, maximum=100)
 
 
-@tool(name="auth0_list_actions", title="List Actions", read_only=True, idempotent=True,
+@tool(name="auth0_list_actions", title="List Actions", kind="read", idempotent=True,
       scopes=["read:actions"], output=returns(actions="array"),
       example={"trigger_id": "post-login", "deployed": True})
 async def list_actions(ctx: ToolContext, args: ListArgs) -> dict[str, Any]:
@@ -98,7 +108,7 @@ class IdArgs:
     id: str = arg(minLength=1)
 
 
-@tool(name="auth0_get_action", title="Get Action", read_only=True, idempotent=True,
+@tool(name="auth0_get_action", title="Get Action", kind="read", idempotent=True,
       scopes=["read:actions"], output=returns(code="string"),
       example={"id": EXAMPLE_ID})
 async def get_action(ctx: ToolContext, args: IdArgs) -> dict[str, Any]:
@@ -113,10 +123,11 @@ class CreateArgs:
     code: str = arg(minLength=1)
     runtime: str = arg(DEFAULT_RUNTIME)
     dependencies: list[str] = arg(factory=list, description="npm name@version")
-    secrets: dict[str, str | None] = arg(factory=dict, description="{NAME: value}")
+    secrets: dict[str, str | None] = arg(factory=dict, description="{NAME: value}",
+                                         secret=True)
 
 
-@tool(name="auth0_create_action", title="Create Action", read_only=False,
+@tool(name="auth0_create_action", title="Create Action", kind="create",
       scopes=["create:actions"], output=returns(id="string"),
       example={"name": "Plan claim", "supported_triggers": [{"id": "post-login"}],
                "code": EXAMPLE_CODE})
@@ -143,7 +154,7 @@ class UpdateArgs:
     runtime: str | None = arg(None, minLength=1)
     dependencies: list[str] | None = arg(None, "npm name@version, all")
     secrets: dict[str, str | None] = arg(factory=dict, description="{NAME: value}; null "
-                                         "deletes")
+                                         "deletes", secret=True)
 
 
 async def merged_secrets(ctx: ToolContext, args: UpdateArgs) -> list[dict[str, Any]]:
@@ -160,7 +171,7 @@ async def merged_secrets(ctx: ToolContext, args: UpdateArgs) -> list[dict[str, A
     return out + [{"name": n, "value": v} for n, v in args.secrets.items() if v is not None]
 
 
-@tool(name="auth0_update_action", title="Update Action", read_only=False, idempotent=True,
+@tool(name="auth0_update_action", title="Update Action", kind="update", idempotent=True,
       scopes=["update:actions"], output=returns(id="string"),
       example={"id": EXAMPLE_ID, "code": EXAMPLE_CODE, "secrets": {"API_KEY": "sk_test_1"}})
 async def update_action(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
@@ -187,16 +198,36 @@ class DeleteArgs:
     force: bool = arg(False, "Also unbind it from triggers")
 
 
-@tool(name="auth0_delete_action", title="Delete Action", read_only=False, destructive=True,
+def recreate_action(prior: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Undo of a delete: the draft again (a new id, not deployed, no bindings; secret values
+    were never journaled, so secrets come back only by name, to be set again)."""
+    keep = ("name", "supported_triggers", "code", "dependencies", "runtime")
+    return "/actions/actions", {k: prior[k] for k in keep if prior.get(k) is not None}
+
+
+async def bound_to(ctx: ToolContext, prior: dict[str, Any]) -> dict[str, Any] | None:
+    """The flows that run it: deleting it (with force) takes it out of them."""
+    from .bindings import current_bindings
+
+    flows = []
+    for trigger in prior.get("supported_triggers") or []:
+        bound = await current_bindings(ctx, trigger["id"])
+        if any((b.get("action") or {}).get("id") == prior.get("id") for b in bound):
+            flows.append(trigger["id"])
+    return {"bound_to": flows} if flows else None
+
+
+@tool(name="auth0_delete_action", title="Delete Action", kind="delete", destructive=True,
+      target=Target(recreate=recreate_action, dependents=bound_to),
       idempotent=True, scopes=["delete:actions"], output=returns(deleted="string"),
       example={"id": EXAMPLE_ID})
 async def delete_action(ctx: ToolContext, args: DeleteArgs) -> dict[str, Any]:
-    """DESTRUCTIVE: delete an Action with all its versions and secrets. Confirm first."""
+    """Delete an Action with all its versions and secrets."""
     await ctx.api.delete(f"{PATH}/{segment(args.id)}", force=args.force or None)
     return {"deleted": args.id}
 
 
-@tool(name="auth0_list_action_triggers", title="List Action triggers", read_only=True,
+@tool(name="auth0_list_action_triggers", title="List Action triggers", kind="read",
       idempotent=True, scopes=["read:actions"], output=returns(triggers="array"), example={})
 async def list_action_triggers(ctx: ToolContext, args: NoArguments) -> dict[str, Any]:
     """Triggers an Action can support: id, version (CURRENT or DEPRECATED), runtimes."""
@@ -211,7 +242,7 @@ class VersionsArgs:
     per_page: int = arg(20, minimum=1, maximum=100)
 
 
-@tool(name="auth0_list_action_versions", title="List Action versions", read_only=True,
+@tool(name="auth0_list_action_versions", title="List Action versions", kind="read",
       idempotent=True, scopes=["read:actions"], output=returns(versions="array"),
       example={"id": EXAMPLE_ID})
 async def list_action_versions(ctx: ToolContext, args: VersionsArgs) -> dict[str, Any]:

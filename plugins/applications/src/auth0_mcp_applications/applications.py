@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import attrs
 
-from auth0_mcp import ToolContext, ToolError, ToolResult, arg, returns, segment, tool
+from auth0_mcp import Target, ToolContext, ToolError, ToolResult, arg, returns, segment, tool
 from auth0_mcp.shaping import merge_list, page_info, pick
 
 from .urls import non_verifiable
@@ -84,7 +84,7 @@ class ListArgs:
     fields: list[str] | None = arg(None, "Extra fields")
 
 
-@tool(name="auth0_list_applications", title="List applications", read_only=True,
+@tool(name="auth0_list_applications", title="List applications", kind="read",
       idempotent=True, scopes=["read:clients"],
       output=returns(applications="array"),
       example={"name": "shop", "app_type": "spa"})
@@ -121,7 +121,7 @@ class IdArgs:
     client_id: str = arg(minLength=1)
 
 
-@tool(name="auth0_get_application", title="Get application", read_only=True, idempotent=True,
+@tool(name="auth0_get_application", title="Get application", kind="read", idempotent=True,
       scopes=["read:clients"], output=returns(client_id="string"),
       example={"client_id": "AbCdEfGhIjKlMnOpQrStUvWxYz012345"})
 async def get_application(ctx: ToolContext, args: IdArgs) -> dict[str, Any]:
@@ -171,7 +171,7 @@ def secret_hint(ctx: ToolContext, client: dict[str, Any]) -> str:
     return hint
 
 
-@tool(name="auth0_create_application", title="Create application", read_only=False,
+@tool(name="auth0_create_application", title="Create application", kind="create",
       scopes=["create:clients"], output=returns(client_id="string"),
       example={"name": "Storefront", "app_type": "spa",
                "callbacks": ["https://shop.example.com/callback"],
@@ -225,7 +225,7 @@ class UpdateArgs:
     remove: dict[str, Any] | None = arg(None)
 
 
-@tool(name="auth0_update_application", title="Update application", read_only=False,
+@tool(name="auth0_update_application", title="Update application", kind="update",
       idempotent=True, scopes=["update:clients"], output=returns(client_id="string"),
       example={"client_id": "AbCdEfGhIjKlMnOpQrStUvWxYz012345",
                "add": {"callbacks": ["https://shop.example.com/cb2"]}})
@@ -260,12 +260,27 @@ async def update_application(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
     return ToolResult(data, f"Updated {', '.join(sorted(body))}.")
 
 
-@tool(name="auth0_delete_application", title="Delete application", read_only=False,
+def recreate_application(prior: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Undo of a delete: the same settings under a new client_id (and a new secret)."""
+    return PATH, {k: v for k, v in prior.items() if k in UPDATABLE and v is not None}
+
+
+async def application_grants(ctx: ToolContext, prior: dict[str, Any]) -> dict[str, Any] | None:
+    """What stops working with it: the APIs it was granted."""
+    grants, _ = await ctx.api.page("/client-grants", "client_grants",
+                                   client_id=prior.get("client_id"), per_page=50)
+    if not grants:
+        return None
+    return {"grants": [f"{g.get('audience')} ({' '.join(g.get('scope') or [])})"
+                       for g in grants]}
+
+
+@tool(name="auth0_delete_application", title="Delete application", kind="delete",
+      target=Target(recreate=recreate_application, dependents=application_grants),
       destructive=True, idempotent=True, scopes=["delete:clients"],
       output=returns(deleted="string"),
       example={"client_id": "AbCdEfGhIjKlMnOpQrStUvWxYz012345"})
 async def delete_application(ctx: ToolContext, args: IdArgs) -> dict[str, Any]:
-    """DESTRUCTIVE: delete an application; its users and services can no longer get tokens.
-    Confirm with the user first."""
+    """Delete an application; its users and services can no longer get tokens."""
     await ctx.api.delete(f"{PATH}/{segment(args.client_id)}")
     return {"deleted": args.client_id}

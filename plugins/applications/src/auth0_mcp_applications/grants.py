@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from auth0_mcp import ToolContext, ToolError, ToolResult, arg, returns, segment, tool
+from auth0_mcp import Target, ToolContext, ToolError, ToolResult, arg, returns, segment, tool
 from auth0_mcp.shaping import merge_list, page_info, pick
 
 PATH = "/client-grants"
@@ -32,7 +32,7 @@ class ListArgs:
     per_page: int = arg(50, minimum=1, maximum=100)
 
 
-@tool(name="auth0_list_application_grants", title="List application grants", read_only=True,
+@tool(name="auth0_list_application_grants", title="List application grants", kind="read",
       idempotent=True, scopes=["read:client_grants"], output=returns(grants="array"),
       example={"client_id": "AbCdEfGhIjKlMnOpQrStUvWxYz012345"})
 async def list_application_grants(ctx: ToolContext, args: ListArgs) -> dict[str, Any]:
@@ -51,7 +51,7 @@ class CreateArgs:
     scope: list[str] = arg(minItems=1)
 
 
-@tool(name="auth0_create_application_grant", title="Create application grant", read_only=False,
+@tool(name="auth0_create_application_grant", title="Create application grant", kind="create",
       scopes=["create:client_grants"], output=returns(id="string"),
       example={"client_id": "AbCdEfGhIjKlMnOpQrStUvWxYz012345",
                "audience": "https://api.example.com/orders", "scope": ["read:orders"]})
@@ -71,7 +71,7 @@ class UpdateArgs:
 
 
 @tool(name="auth0_update_application_grant", title="Update application grant",
-      read_only=False, idempotent=True, scopes=["update:client_grants"],
+      kind="update", idempotent=True, scopes=["update:client_grants"],
       output=returns(id="string"),
       example={"id": "cgr_AbCdEfGhIjKlMnOp", "add_scope": ["cancel:orders"]})
 async def update_application_grant(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
@@ -93,11 +93,15 @@ class DeleteArgs:
     id: str = arg(minLength=1)
 
 
+def recreate_grant(prior: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return PATH, {k: prior[k] for k in ("client_id", "audience", "scope") if k in prior}
+
+
 @tool(name="auth0_delete_application_grant", title="Delete application grant",
-      read_only=False, destructive=True, idempotent=True, scopes=["delete:client_grants"],
+      kind="delete", target=Target(label="audience", recreate=recreate_grant), destructive=True,
+      idempotent=True, scopes=["delete:client_grants"],
       output=returns(deleted="string"), example={"id": "cgr_AbCdEfGhIjKlMnOp"})
 async def delete_application_grant(ctx: ToolContext, args: DeleteArgs) -> dict[str, Any]:
-    """DESTRUCTIVE: revoke an app's access to an API; its tokens for it stop being issued.
-    Confirm first."""
+    """Revoke an app's access to an API; its tokens for it stop being issued."""
     await ctx.api.delete(f"{PATH}/{segment(args.id)}")
     return {"deleted": args.id}

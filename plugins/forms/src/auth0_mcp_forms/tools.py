@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from auth0_mcp import ToolContext, ToolError, ToolResult, arg, returns, segment, tool
+from auth0_mcp import Target, ToolContext, ToolError, ToolResult, arg, returns, segment, tool
 from auth0_mcp.shaping import page_info, pick
 
 from . import graph
@@ -52,7 +52,7 @@ class ListArgs:
     per_page: int | None = arg(None, minimum=1, maximum=100)
 
 
-@tool(name="auth0_list_forms", title="List forms", read_only=True, idempotent=True,
+@tool(name="auth0_list_forms", title="List forms", kind="read", idempotent=True,
       scopes=["read:forms"], output=returns(forms="array", has_more="boolean"),
       example={"per_page": 20})
 async def list_forms(ctx: ToolContext, args: ListArgs) -> Obj:
@@ -68,7 +68,7 @@ class GetArgs:
     id: str = arg(minLength=1)
 
 
-@tool(name="auth0_get_form", title="Get form", read_only=True, idempotent=True,
+@tool(name="auth0_get_form", title="Get form", kind="read", idempotent=True,
       scopes=["read:forms"], output=returns(id="string"),
       example={"id": "ap_6JUSCU7qq1CravnoU6d6jr"})
 async def get_form(ctx: ToolContext, args: GetArgs) -> Obj:
@@ -88,7 +88,7 @@ class CreateArgs:
     style: Obj | None = arg(None)
 
 
-@tool(name="auth0_create_form", title="Create form", read_only=False,
+@tool(name="auth0_create_form", title="Create form", kind="create",
       scopes=["create:forms"], output=returns(id="string"),
       example={"name": "Profile", "languages": {"primary": "en"}})
 async def create_form(ctx: ToolContext, args: CreateArgs) -> ToolResult:
@@ -112,7 +112,7 @@ class UpdateArgs:
     style: Obj | None = arg(None)
 
 
-@tool(name="auth0_update_form", title="Update form", read_only=False, idempotent=True,
+@tool(name="auth0_update_form", title="Update form", kind="update", idempotent=True,
       scopes=["update:forms"], output=returns(id="string"),
       example={"id": "ap_6JUSCU7qq1CravnoU6d6jr", "name": "Profile v2"})
 async def update_form(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
@@ -130,11 +130,20 @@ class DeleteArgs:
     id: str = arg(minLength=1)
 
 
-@tool(name="auth0_delete_form", title="Delete form", read_only=False, destructive=True,
+def recreate_form(prior: Obj) -> tuple[str, Obj]:
+    """Undo of a delete: the same form under a new id (flows that rendered it by id must be
+    pointed at it again)."""
+    keep = ("name", "nodes", "start", "ending", "languages", "messages", "translations",
+            "style")
+    return "/forms", {k: prior[k] for k in keep if prior.get(k) is not None}
+
+
+@tool(name="auth0_delete_form", title="Delete form", kind="delete", destructive=True,
+      target=Target(recreate=recreate_form),
       idempotent=True, scopes=["delete:forms"], output=returns(deleted="string"),
       example={"id": "ap_6JUSCU7qq1CravnoU6d6jr"})
 async def delete_form(ctx: ToolContext, args: DeleteArgs) -> Obj:
-    """DESTRUCTIVE: delete a form; Actions that render it break. Confirm first."""
+    """Delete a form; Actions that render it break."""
     await ctx.api.delete(f"{PATH}/{segment(args.id)}")
     return {"deleted": args.id}
 
@@ -147,7 +156,7 @@ class PublishArgs:
     ending: Obj | None = arg(None)
 
 
-@tool(name="auth0_publish_form", title="Publish form", read_only=False, idempotent=True,
+@tool(name="auth0_publish_form", title="Publish form", kind="action", idempotent=True,
       scopes=["read:forms", "update:forms"],
       output=returns(id="string", saved="boolean", nodes="integer", checked="string"),
       example={"id": "ap_6JUSCU7qq1CravnoU6d6jr"})

@@ -53,7 +53,7 @@ def _checkpoint_conflicts(args: ListArgs) -> list[str]:
     return [name for name, value in given.items() if value is not None]
 
 
-@tool(name="auth0_list_logs", title="List logs", read_only=True, idempotent=True,
+@tool(name="auth0_list_logs", title="List logs", kind="read", idempotent=True,
       scopes=["read:logs"],
       output=returns(logs="array", has_more="boolean"),
       example={"q": "type:fp", "per_page": 20})
@@ -106,7 +106,7 @@ class GetArgs:
     id: str = arg(minLength=1)
 
 
-@tool(name="auth0_get_log", title="Get log event", read_only=True, idempotent=True,
+@tool(name="auth0_get_log", title="Get log event", kind="read", idempotent=True,
       scopes=["read:logs"], output=returns(log_id="string"),
       example={"id": "90020210903201632920410735475195461254278321818579238994"})
 async def get_log(ctx: ToolContext, args: GetArgs) -> dict[str, Any]:
@@ -131,7 +131,7 @@ class SearchArgs:
     examples: int = arg(5, "Newest events to show", minimum=0, maximum=25)
 
 
-@tool(name="auth0_search_logs", title="Search logs", read_only=True, idempotent=True,
+@tool(name="auth0_search_logs", title="Search logs", kind="read", idempotent=True,
       scopes=["read:logs"],
       output=returns(query="string", total="integer", complete="boolean", by_type="array",
                      examples="object"),

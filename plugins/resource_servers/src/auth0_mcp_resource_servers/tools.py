@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 import attrs
 
-from auth0_mcp import ToolContext, ToolResult, arg, returns, segment, tool
+from auth0_mcp import Target, ToolContext, ToolResult, arg, returns, segment, tool
 from auth0_mcp.shaping import merge_list, page_info, pick
 
 SUMMARY = ("id", "name", "identifier", "signing_alg", "is_system")
@@ -32,7 +32,7 @@ class ListArgs:
     identifiers: list[str] | None = arg(None, "Only these API identifiers")
 
 
-@tool(name="auth0_list_resource_servers", title="List APIs", read_only=True, idempotent=True,
+@tool(name="auth0_list_resource_servers", title="List APIs", kind="read", idempotent=True,
       scopes=["read:resource_servers"],
       output=returns(resource_servers="array", page="integer", has_more="boolean"),
       example={"per_page": 10})
@@ -49,7 +49,7 @@ class GetArgs:
     id: str = arg(description="API id, or its identifier URL", minLength=1)
 
 
-@tool(name="auth0_get_resource_server", title="Get API", read_only=True, idempotent=True,
+@tool(name="auth0_get_resource_server", title="Get API", kind="read", idempotent=True,
       scopes=["read:resource_servers"], output=returns(id="string", identifier="string"),
       example={"id": "https://api.example.com/orders"})
 async def get_resource_server(ctx: ToolContext, args: GetArgs) -> dict[str, Any]:
@@ -76,7 +76,7 @@ def _body(ctx: ToolContext, args: Any, *skip: str) -> dict[str, Any]:
     return {**(data.get("settings") or {}), **body}
 
 
-@tool(name="auth0_create_resource_server", title="Create API", read_only=False,
+@tool(name="auth0_create_resource_server", title="Create API", kind="create",
       scopes=["create:resource_servers"], output=returns(id="string", identifier="string"),
       example={"name": "Orders API", "identifier": "https://api.example.com/orders",
                "scopes": [{"value": "read:orders", "description": "Read orders"}]})
@@ -100,7 +100,7 @@ class UpdateArgs:
     settings: dict[str, Any] | None = arg(None, "Other API fields, e.g. token_dialect")
 
 
-@tool(name="auth0_update_resource_server", title="Update API", read_only=False, idempotent=True,
+@tool(name="auth0_update_resource_server", title="Update API", kind="update", idempotent=True,
       scopes=["update:resource_servers"], output=returns(id="string", identifier="string"),
       example={"id": "https://api.example.com/orders", "add_scopes": [{"value": "write:orders"}]})
 async def update_resource_server(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
@@ -125,10 +125,29 @@ class DeleteArgs:
     id: str = arg(description="API id", minLength=1)
 
 
-@tool(name="auth0_delete_resource_server", title="Delete API", read_only=False,
-      destructive=True, idempotent=True, scopes=["delete:resource_servers"],
+# What an API is made of (its id, signing secret and system flags come from Auth0).
+RECREATED = ("name", "identifier", "scopes", "signing_alg", "token_lifetime",
+             "token_lifetime_for_web", "allow_offline_access", "enforce_policies",
+             "skip_consent_for_verifiable_first_party_clients", "token_dialect")
+
+
+def recreate_api(prior: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Undo of a delete: the same API, scopes included (a new id)."""
+    return PATH, {k: prior[k] for k in RECREATED if prior.get(k) is not None}
+
+
+async def api_grants(ctx: ToolContext, prior: dict[str, Any]) -> dict[str, Any] | None:
+    """Applications granted this API: their tokens for it stop."""
+    grants, _ = await ctx.api.page("/client-grants", "client_grants",
+                                   audience=prior.get("identifier"), per_page=50)
+    return {"grants": [g.get("client_id") for g in grants]} if grants else None
+
+
+@tool(name="auth0_delete_resource_server", title="Delete API", kind="delete",
+      target=Target(recreate=recreate_api, dependents=api_grants), destructive=True,
+      idempotent=True, scopes=["delete:resource_servers"],
       output=returns(deleted="string"), example={"id": "5f1c2a9e8b7d6c5b4a3f2e1d"})
 async def delete_resource_server(ctx: ToolContext, args: DeleteArgs) -> dict[str, Any]:
-    """DESTRUCTIVE: delete an API; tokens for its audience stop being issued. Confirm first."""
+    """Delete an API; tokens for its audience stop being issued."""
     await ctx.api.delete(f"{PATH}/{segment(args.id)}")
     return {"deleted": args.id}
