@@ -10,8 +10,13 @@ Which keys an object must have: those that *every* recording of that kind of obj
 keys only some recordings carry depend on the recorded object's data. A recorded null matches
 anything; our extra keys are allowed (Auth0 adds fields over time).
 
-Before a replay, the family module prepares what the request refers to: each management module
-may define ``prepare_replay(tenant, fixture)`` (e.g. create a client with the path's id).
+Families are discovered, not listed: a recording is replayed when an installed plugin's
+emulator (``auth0_mcp_sandbox_routers``) serves its operation, and skipped, with that reason,
+when none does; so users, roles, organizations or connections recordings are checked as soon as
+their family's emulator is installed. The summary reports per family. Before a replay, the
+emulator module serving the operation prepares what the request refers to with its
+``prepare_replay(tenant, fixture)`` (e.g. create a client with the path's id); a family whose
+emulator has none is skipped here with that reason (its own fidelity test replays it).
 
 Then every recorded list body is read by the Management client's paging helper, so the client
 is known to parse real shapes.
@@ -34,15 +39,16 @@ import pytest
 
 from auth0_mcp.testing.shared import fixtures_dir
 from auth0_mcp_sandbox.auth import AUTH0_CLI_CLIENT_ID
+from auth0_mcp_sandbox.routing import Route
+from auth0_mcp_sandbox.schemas import template_key
 from auth0_mcp_sandbox.seed import management_scopes
-from auth0_mcp_sandbox.server import SandboxServer
+from auth0_mcp_sandbox.server import SandboxServer, plugin_routers
 
 FIXTURES = fixtures_dir(__file__)
-FAMILIES = {"clients": "clients", "resource-servers": "resource_servers",
-            "client-grants": "client_grants", "actions": "actions", "logs": "logs",
-            "forms": "forms"}
-ENVELOPES = {"clients", "resource_servers", "client_grants", "actions", "forms", "logs",
-             "versions", "bindings", "triggers"}
+# Keys that sit beside the item list in a list envelope; the list's key is the other one.
+PAGING_KEYS = {"total", "start", "limit", "length", "next", "per_page", "page"}
+# Fixture families that are not Management resources, replayed on their own terms below.
+SPECIAL = {"auth-token", "well-known", "errors"}
 REPLAYED_GRANTS = {"client_credentials", "refresh_token"}
 # Recorded behaviour the sandbox does not (yet) copy: fixture id -> why. An entry that starts
 # matching is reported in the summary as fixed, to be removed.
@@ -73,12 +79,36 @@ def grant_of(fx: dict[str, Any]) -> str | None:
     return body.get("grant_type") if isinstance(body, dict) else None
 
 
+@cache
+def emulated() -> dict[str, Route]:
+    """Every Management route the installed families' emulators serve, by template key."""
+    return {template_key(r.method, r.path): r for router in plugin_routers()
+            for r in router.routes if r.path.startswith("/api/v2/")}
+
+
+def route_of(fx: dict[str, Any]) -> Route | None:
+    method, _, path = fx["operation"].partition(" ")
+    return emulated().get(template_key(method, path))
+
+
+def family_is_installed(family: str) -> bool:
+    return any(route_of(load(p)) for p in fixtures() if load(p)["family"] == family)
+
+
 def replayable(fx: dict[str, Any]) -> str | None:
     """None when the fixture can be replayed, else why not."""
     family, status = fx["family"], fx["response"]["status"]
     if status == 429:
         return "recorded 429: its body is compared with a forced 429 in test_429_body_shape"
-    if family in FAMILIES:
+    if family not in SPECIAL:
+        if not family_is_installed(family):
+            return f"no installed plugin emulates the {family!r} family"
+        route = route_of(fx)
+        if route is None:
+            return f"{fx['operation']} is not emulated by the {family!r} family's emulator"
+        if not hasattr(sys.modules[route.handler.__module__], "prepare_replay"):
+            return (f"the {family!r} emulator has no prepare_replay(tenant, fixture) to put "
+                    "in place what recordings refer to: its own fidelity test replays them")
         if fx["operation"].endswith("/test"):
             return "running Action code (POST /actions/actions/{id}/test) is not emulated"
         if "modules" in json.dumps(fx["request"].get("body") or {}):
@@ -96,17 +126,15 @@ def replayable(fx: dict[str, Any]) -> str | None:
     if family == "errors":
         return ("error on an endpoint the sandbox does not emulate; the shared error shapes "
                 "are checked in test_recorded_error_shapes")
-    return f"the {family!r} family is not emulated"
+    return f"the {family!r} family is not emulated"  # pragma: no cover (SPECIAL only)
 
 
 def kind_of(fx: dict[str, Any]) -> str:
     """Which kind of object a response holds, so recordings of the same kind can be pooled:
     the envelope key, else the last literal segment of the operation."""
-    body = fx["response"]["body"]
-    if isinstance(body, dict):
-        for key in body:
-            if key in ENVELOPES and isinstance(body[key], list):
-                return key
+    key = envelope_key(fx["response"]["body"])
+    if key is not None:
+        return key
     if fx["family"] in ("auth-token", "well-known"):
         return fx["family"]
     segments = [s for s in fx["operation"].split()[1].split("/") if s and "{" not in s]
@@ -114,15 +142,24 @@ def kind_of(fx: dict[str, Any]) -> str:
     return "versions" if last == "deploy" else last
 
 
+def envelope_key(body: Any) -> str | None:
+    """The item list's key when ``body`` is a list envelope (``{"users": [...], "total": 3}``,
+    ``{"triggers": [...]}``), else None."""
+    if not isinstance(body, dict):
+        return None
+    lists = [k for k, v in body.items() if isinstance(v, list)]
+    if len(lists) == 1 and set(body) - {lists[0]} <= PAGING_KEYS:
+        return lists[0]
+    return None
+
+
 def objects_of(body: Any) -> list[Any]:
     """The resource objects in a body: list items, an envelope's items, or the body itself."""
     if isinstance(body, list):
         return body
     if isinstance(body, dict):
-        for key, value in body.items():
-            if key in ENVELOPES and isinstance(value, list):
-                return value
-        return [body]
+        key = envelope_key(body)
+        return body[key] if key is not None else [body]
     return []
 
 
@@ -244,14 +281,16 @@ def body_problems(fx: dict[str, Any], ours: Any) -> list[str]:
     required = required_keys(fx)
     if _type(recorded) != _type(ours):
         return [f"body: {_type(ours)} instead of {_type(recorded)}"]
-    envelope = next((k for k, v in recorded.items() if k in ENVELOPES and isinstance(v, list)),
-                    None) if isinstance(recorded, dict) else None
+    envelope = envelope_key(recorded)
     if envelope is None:
         if isinstance(recorded, list):
             return compare_items(recorded, ours, "@", required)
         return compare(recorded, ours, "@", required)
     problems = [f"envelope.{k}: missing" for k, v in recorded.items()
                 if k not in ours and not _empty(v)]
+    if not fx["fidelity"]["body_remarshaled_by_recorder"]:  # those gained struct keys
+        problems += [f"envelope.{k}: not in Auth0's answer" for k in ours
+                     if k not in recorded and k in PAGING_KEYS]
     if not fx["fidelity"]["body_remarshaled_by_recorder"]:
         order = [k for k in ours if k in recorded]
         if order != [k for k in recorded if k in ours]:
@@ -316,11 +355,14 @@ def summary(request: pytest.FixtureRequest) -> Iterator[None]:
     if not OUTCOMES:
         return
     counts: dict[str, int] = defaultdict(int)
+    per_family: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     skipped: dict[str, int] = defaultdict(int)
     lines = []
+    family_of = {load(p)["id"]: load(p)["family"] for p in fixtures()}
     for fixture_id, outcome in sorted(OUTCOMES.items()):
         what, _, detail = outcome.partition(": ")
         counts[what.split(" (")[0]] += 1
+        per_family[family_of.get(fixture_id, "?")][what.split(" (")[0]] += 1
         if what == "skipped":
             skipped[detail] += 1
         elif what != "match" and not what.startswith("match "):
@@ -329,6 +371,8 @@ def summary(request: pytest.FixtureRequest) -> Iterator[None]:
     with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
         print(f"\nfidelity: {len(fixtures())} recorded fixtures: " + ", ".join(
             f"{n} {what}" for what, n in sorted(counts.items())))
+        for family, seen in sorted(per_family.items()):
+            print(f"  {family}: " + ", ".join(f"{n} {what}" for what, n in sorted(seen.items())))
         for line in lines:
             print(line)
         for reason, n in sorted(skipped.items(), key=lambda item: -item[1]):
@@ -363,7 +407,7 @@ def request_for(fx: dict[str, Any], box: SandboxServer, http: httpx.Client) -> h
             client_id, secret = box.admin_credentials
             body = {**body, "client_id": client_id, "client_secret": secret,
                     "audience": f"{box.base_url}/api/v2/"}
-    elif fx["family"] in FAMILIES:
+    elif fx["family"] not in SPECIAL:
         headers.update(all_scopes_header(box))
     path = req["path"] + (f"?{req['query_string']}" if req.get("query_string") else "")
     return http.build_request(req["method"], path, headers=headers,
@@ -371,13 +415,12 @@ def request_for(fx: dict[str, Any], box: SandboxServer, http: httpx.Client) -> h
 
 
 def prepare(fx: dict[str, Any], box: SandboxServer) -> None:
-    name = FAMILIES.get(fx["family"])
-    for router in box.routers:
-        if router.name == name and router.routes:
-            family = sys.modules[router.routes[0].handler.__module__]
-            hook = getattr(family, "prepare_replay", None)
-            if hook is not None:
-                hook(box.tenant, fx)
+    """The ``prepare_replay`` of the emulator module serving this operation, if it has one."""
+    route = route_of(fx) if fx["family"] not in SPECIAL else None
+    if route is not None:
+        hook = getattr(sys.modules[route.handler.__module__], "prepare_replay", None)
+        if hook is not None:
+            hook(box.tenant, fx)
 
 
 CASES = [p for p in fixtures() if replayable(load(p)) is None]
@@ -462,6 +505,23 @@ def test_recorded_error_shapes(box: SandboxServer):
         checked += 1
     if fixtures():
         assert checked >= 2
+
+
+FIXTURE_FAMILIES = sorted({load(p)["family"] for p in fixtures()} - SPECIAL)
+
+
+@pytest.mark.skipif(not FIXTURE_FAMILIES, reason=f"no fixtures in {FIXTURES}")
+@pytest.mark.parametrize("family", FIXTURE_FAMILIES)
+def test_recorded_family_is_replayed_when_its_emulator_is_installed(family: str):
+    """One line per recorded family: replayed (its cases above), or skipped saying why (no
+    installed plugin emulates it yet, or its emulator replays its recordings itself)."""
+    if not family_is_installed(family):
+        pytest.skip(f"no installed plugin emulates the {family!r} family: its recordings "
+                    "are checked once its emulator is installed")
+    mine = [load(p) for p in fixtures() if load(p)["family"] == family]
+    if not any(replayable(fx) is None for fx in mine):
+        reasons = sorted({str(replayable(fx)) for fx in mine if fx["response"]["status"] != 429})
+        pytest.skip(f"{family!r}: " + "; ".join(reasons))
 
 
 def test_every_fixture_is_accounted_for():

@@ -73,12 +73,12 @@ async def test_a_failed_build_is_reported_with_its_errors_and_never_as_deployed(
         assert result.is_error and result.structured_content is None
         text = text_of(result)
         assert "version 1" in text and "FAILED" in text and "NOT deployed" in text
-        assert "unbalanced brackets" in text  # the build error itself
+        assert "SyntaxError" in text  # the build error itself
         versions = structured(await client.call_tool("auth0_list_action_versions",
                                                      {"id": created["id"]}))["versions"]
         assert [(v["number"], v["status"], v["deployed"]) for v in versions] == [
             (1, "failed", False)]
-        assert versions[0]["errors"] and "unbalanced" in versions[0]["errors"][0]
+        assert versions[0]["errors"] and "SyntaxError" in versions[0]["errors"][0]
         # fix it, deploy, break it again: the failure says which version is still live
         await client.call_tool("auth0_update_action", {"id": created["id"], "code": CLAIM})
         assert structured(await client.call_tool("auth0_deploy_action",
@@ -315,9 +315,9 @@ async def test_triggers_and_versions_the_model_must_choose(auth0_mcp: Harness):
     async with auth0_mcp.session() as client:
         triggers = structured(await client.call_tool("auth0_list_action_triggers", {}))
         post_login = [t for t in triggers["triggers"] if t["id"] == "post-login"]
-        assert {"id": "post-login", "version": "v3", "status": "CURRENT"}.items() <= next(
-            t for t in post_login if t["version"] == "v3").items()
-        assert "node22" in post_login[0]["runtimes"]
+        current = next(t for t in post_login if t["version"] == "v3")
+        assert {"id": "post-login", "version": "v3", "status": "CURRENT"}.items() <= current.items()
+        assert "node22" in current["runtimes"]
         unknown = await client.call_tool("auth0_create_action", {
             "name": unique("x"), "supported_triggers": [{"id": "post-logon"}], "code": CLAIM})
         wrong = await client.call_tool("auth0_create_action", {

@@ -204,6 +204,115 @@ async def test_delete_then_get_says_it_is_gone(auth0_mcp: Harness):
         assert again.is_error and "does not exist" in text_of(again)
 
 
+async def test_enable_for_more_apps_than_one_request_takes(auth0_mcp: Harness):
+    """Auth0 takes at most 50 applications per PATCH of a connection's clients: the tool
+    sends them in batches, and every one ends up enabled."""
+    clients = auth0_mcp.sandbox.tenant.collection("clients")
+    apps = [uuid.uuid4().hex for _ in range(120)]
+    for client_id in apps:
+        clients[client_id] = {"client_id": client_id, "name": f"bulk {client_id[:6]}"}
+    async with auth0_mcp.session() as client:
+        created = structured(await client.call_tool("auth0_create_connection", {
+            "name": unique("bulk"), "strategy": "oauth2", "options": {"scope": "openid"}}))
+        result = await client.call_tool("auth0_update_connection_clients",
+                                        {"id": created["id"], "enable": apps})
+        assert not result.is_error, text_of(result)
+        enabled = list(stored(auth0_mcp, created["id"])["enabled_clients"])
+        # a later batch refused (an unknown app): the answer says what was applied
+        late = await client.call_tool("auth0_update_connection_clients", {
+            "id": created["id"], "disable": [*apps[:60], "NoSuchApp0000000000000000000000"]})
+    for client_id in apps:
+        clients.pop(client_id, None)
+    assert enabled == apps
+    assert late.is_error and "first 50 changes were applied" in text_of(late), text_of(late)
+    assert stored(auth0_mcp, created["id"])["enabled_clients"] == apps[50:]
+
+
+async def test_options_equal_to_the_current_ones_write_nothing(auth0_mcp: Harness):
+    """A change that changes nothing (the current value, or a mask given back) is said to be
+    one, and no PATCH goes out (it would still rewrite the whole options)."""
+    async with auth0_mcp.session() as client:
+        for options in ({"passwordPolicy": stored(auth0_mcp, DATABASE)["options"][
+                "passwordPolicy"]}, {"client_secret": "********"}):
+            target = DATABASE if "passwordPolicy" in options else GOOGLE
+            before = auth0_mcp.sandbox.stats()["by_api"]["management"]
+            result = await client.call_tool("auth0_update_connection",
+                                            {"id": target, "options": options})
+            assert not result.is_error and "Nothing to change" in text_of(result), text_of(
+                result)
+            assert structured(result)["changed"] == {}
+            # one GET of the connection, no PATCH
+            assert auth0_mcp.sandbox.stats()["by_api"]["management"] == before + 1
+
+
+async def test_an_options_change_keeps_the_display_name(auth0_mcp: Harness):
+    """Auth0 overwrites ``display_name`` with the name when a PATCH leaves it out: changing
+    one SAML option must not rename "Acme SSO" to "acme-saml" on the login page."""
+    async with auth0_mcp.session() as client:
+        created = structured(await client.call_tool("auth0_create_connection", {
+            "name": unique("sso"), "strategy": "samlp", "display_name": "Acme SSO",
+            "options": {"signInEndpoint": "https://sso.example.com/login"}}))
+        for change in ({"options": {"signatureAlgorithm": "rsa-sha256"}},
+                       {"set": {"show_as_button": True}}):
+            result = await client.call_tool("auth0_update_connection",
+                                             {"id": created["id"], **change})
+            assert not result.is_error, text_of(result)
+            assert stored(auth0_mcp, created["id"])["display_name"] == "Acme SSO"
+        renamed = structured(await client.call_tool("auth0_update_connection", {
+            "id": created["id"], "set": {"display_name": "Acme Login"}}))
+    assert renamed["changed"] == {"display_name": "Acme Login"}
+    assert stored(auth0_mcp, created["id"])["display_name"] == "Acme Login"
+
+
+async def test_custom_database_settings_and_header_credentials_are_never_shown(
+        auth0_mcp: Harness):
+    options = {"enabledDatabaseCustomization": True,
+               "configuration": {"DB_PASSWORD": "db-pass-9876", "API_KEY": "key-5432"},
+               "customHeaders": {"Authorization": "Bearer hdr-token-1357"}}
+    async with auth0_mcp.session() as client:
+        created = structured(await client.call_tool("auth0_create_connection", {
+            "name": unique("legacy-db"), "strategy": "auth0", "options": options}))
+        seen = await client.call_tool("auth0_get_connection", {"id": created["id"]})
+        changed = await client.call_tool("auth0_update_connection", {
+            "id": created["id"], "options": {"configuration": {"API_KEY": "key-2468",
+                                                               "DB_PASSWORD": "db-pass-9876"}}})
+    for result in (seen, changed):
+        text = text_of(result)
+        assert not result.is_error and "db-pass" not in text and "key-" not in text, text
+        assert "hdr-token" not in text, text
+    assert stored(auth0_mcp, created["id"])["options"]["configuration"] == {
+        "DB_PASSWORD": "db-pass-9876", "API_KEY": "key-2468"}
+
+
+async def test_a_custom_database_configuration_is_never_written_back_encrypted(
+        auth0_mcp: Harness):
+    """Auth0 returns a custom database's ``options.configuration`` values only encrypted;
+    writing them back stores the ciphertext as the new value and breaks the scripts (Auth0's
+    deploy-cli, PR #111). Since a PATCH replaces ``options`` whole, an options change must give
+    the real values, or it is refused with what to give."""
+    configuration = {"DB_PASSWORD": "db-pass-9876", "API_KEY": "key-5432"}
+    async with auth0_mcp.session() as client:
+        created = structured(await client.call_tool("auth0_create_connection", {
+            "name": unique("legacy-db"), "strategy": "auth0", "options": {
+                "enabledDatabaseCustomization": True, "configuration": configuration}}))
+        refused = await client.call_tool("auth0_update_connection", {
+            "id": created["id"], "options": {"passwordPolicy": "excellent"}})
+        assert refused.is_error and "API_KEY, DB_PASSWORD" in text_of(refused), text_of(
+            refused)
+        assert stored(auth0_mcp, created["id"])["options"]["configuration"] == configuration
+        for partial in ({"API_KEY": "key-1"}, {"API_KEY": "key-1", "DB_PASSWORD": REDACTED}):
+            refused = await client.call_tool("auth0_update_connection", {
+                "id": created["id"], "options": {"configuration": partial}})
+            assert refused.is_error and "value of DB_PASSWORD" in text_of(refused)
+        done = await client.call_tool("auth0_update_connection", {
+            "id": created["id"], "options": {"passwordPolicy": "excellent", "configuration": {
+                "API_KEY": "key-1", "DB_PASSWORD": None}}})
+        assert not done.is_error, text_of(done)
+    options = stored(auth0_mcp, created["id"])["options"]
+    assert options["configuration"] == {"API_KEY": "key-1"}
+    assert options["passwordPolicy"] == "excellent"
+
+
 async def test_secrets_survive_an_options_merge_unseen(auth0_mcp: Harness):
     name = unique("oidc")
     options = {"client_id": "app", "client_secret": "the-real-secret-1234",
@@ -224,6 +333,9 @@ async def test_secrets_survive_an_options_merge_unseen(auth0_mcp: Harness):
         masked = await client.call_tool("auth0_update_connection", {
             "id": created["id"], "options": {"new_secret": REDACTED}})
         assert masked.is_error and "mask" in text_of(masked)
+        asterisks = await client.call_tool("auth0_update_connection", {
+            "id": created["id"], "options": {"client_secret": "********"}})
+        assert not asterisks.is_error, text_of(asterisks)
     expected = {k: v for k, v in options.items() if k != "upstream_params"}
     kept = stored(auth0_mcp, created["id"])["options"]
     assert kept.items() >= {**expected, "scope": "openid email"}.items()
@@ -250,6 +362,9 @@ async def test_secrets_survive_an_options_merge_unseen(auth0_mcp: Harness):
     ("auth0_update_connection_clients", {"id": GOOGLE, "enable": ["Storefront app"]},
      "not a client_id"),
     ("auth0_delete_connection", {"id": DATABASE, "force": True}, "force"),
+    ("auth0_get_connection", {"id": "."}, "nothing was sent"),  # GET /connections/. lists them all
+    ("auth0_delete_connection", {"id": ".."}, "nothing was sent"),  # DELETE /api/v2/
+    ("auth0_update_connection", {"id": ".", "set": {"display_name": "x"}}, "nothing was sent"),
 ])
 async def test_bad_input_is_refused_before_any_request(auth0_mcp: Harness, tool: str,
                                                        args: dict[str, Any], message: str):

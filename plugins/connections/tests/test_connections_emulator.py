@@ -135,3 +135,67 @@ def test_demo_seed_leaves_google_off_for_the_storefront():
     before = {k: dict(v) for k, v in stored.items()}
     emulator.seed(tenant)  # idempotent: a second seeding changes nothing
     assert {k: dict(v) for k, v in stored.items()} == before
+
+
+def test_patch_without_display_name_overwrites_it_with_the_name(http: httpx.Client):
+    """The Management API reference: "If display_name is not included in the request, the
+    field will be overwritten with the name value" (a connection without one keeps none, as
+    the recorded PATCH of an AD connection shows)."""
+    saml = create(http, strategy="samlp", display_name="Acme SSO",
+                  options={"signInEndpoint": "https://sso.example.com/login"})
+    patched = http.patch(f"/connections/{saml['id']}", json={"show_as_button": True}).json()
+    assert patched["display_name"] == saml["name"]
+    plain = create(http, strategy="oauth2", options={"scope": "openid"})
+    assert "display_name" not in http.patch(f"/connections/{plain['id']}",
+                                            json={"show_as_button": True}).json()
+
+
+def test_connection_metadata_limits(http: httpx.Client):
+    """``ConnectionsMetadata``: at most 10 properties, string values of at most 255."""
+    made = create(http, strategy="oauth2", options={"scope": "openid"})
+    for metadata in ({f"k{i}": "v" for i in range(11)}, {"k": "v" * 256}, {"k": 1}):
+        answer = http.patch(f"/connections/{made['id']}", json={"metadata": metadata})
+        assert answer.status_code == 400, metadata
+    assert http.patch(f"/connections/{made['id']}",
+                      json={"metadata": {"k": "v", "gone": None}}).status_code == 200
+
+
+def test_at_most_50_applications_per_clients_patch(box: SandboxServer, http: httpx.Client):
+    """The API reference: "the limit per PATCH request is 50 clients"."""
+    made = create(http, strategy="oauth2", options={"scope": "openid"})
+    apps = [app(box) for _ in range(51)]
+    too_many = http.patch(f"/connections/{made['id']}/clients",
+                          json=[{"client_id": c, "status": True} for c in apps])
+    assert too_many.status_code == 400 and "50" in too_many.json()["message"]
+    assert http.get(f"/connections/{made['id']}/clients").json()["clients"] == []
+
+
+def test_an_unknown_strategy_filter_is_a_400(http: httpx.Client):
+    """``strategy`` is an enum in the API reference: "google" is not "google-oauth2"."""
+    answer = http.get("/connections", params={"strategy": "google"})
+    assert answer.status_code == 400 and "google" in answer.json()["message"]
+
+
+def test_only_oidc_connections_get_a_default_display_name(http: httpx.Client):
+    """Recorded: a new samlp (2026) or ad connection answers without display_name, an oidc or
+    okta one with its name as display_name."""
+    saml = create(http, strategy="samlp",
+                  options={"signInEndpoint": "https://sso.example.com/login"})
+    oidc = create(http, strategy="oidc", options={
+        "client_id": "c", "discovery_url": "https://idp.example.com/.well-known/x"})
+    assert "display_name" not in saml and saml["show_as_button"] is False
+    assert oidc["display_name"] == oidc["name"]
+
+
+def test_custom_database_configuration_reads_back_encrypted(http: httpx.Client,
+                                                            box: SandboxServer):
+    """As Auth0 does: the values come back encrypted, and sending them back stores the
+    ciphertext."""
+    made = create(http, options={"enabledDatabaseCustomization": True,
+                                 "configuration": {"DB_PASSWORD": "plain-1"}})
+    shown = http.get(f"/connections/{made['id']}").json()["options"]["configuration"]
+    assert shown["DB_PASSWORD"] not in ("plain-1", "") and "plain" not in shown["DB_PASSWORD"]
+    assert made["options"]["configuration"] == shown
+    http.patch(f"/connections/{made['id']}", json={"options": {"configuration": shown}})
+    stored = box.tenant.collection("connections")[made["id"]]["options"]["configuration"]
+    assert stored == shown  # the ciphertext is now the value

@@ -64,3 +64,26 @@ def test_undo_of_a_delete_recreates_without_writing_masks():
                     "options": {"client_id": "x", "scope": ["email"]},
                     "realms": ["google-oauth2"]}
     assert unmasked([REDACTED, "a"]) == ["a"]
+
+
+def test_custom_database_settings_and_authorization_headers_are_masked():
+    """A custom database's ``configuration`` holds its scripts' secrets (DB passwords, API
+    keys) whatever they are called; an ``Authorization`` header carries a credential."""
+    options = {"configuration": {"DB_PASSWORD": "p", "API_URL": "u"},
+               "customHeaders": {"Authorization": "Bearer t", "Accept": "json"},
+               "decryptionKey": {"key": "k", "cert": "public"}}
+    assert mask(options) == {"configuration": {"DB_PASSWORD": REDACTED, "API_URL": REDACTED},
+                             "customHeaders": {"Authorization": REDACTED, "Accept": "json"},
+                             "decryptionKey": {"key": REDACTED, "cert": "public"}}
+    changed = merge({**options, "configuration": {"DB_PASSWORD": "p", "API_URL": "u"}},
+                    mask(options))
+    assert changed == options
+
+
+@pytest.mark.parametrize("masked", ["********", "*****", "[REDACTED]"])
+def test_auth0_style_asterisk_masks_never_replace_a_secret(masked):
+    """Auth0 itself masks with asterisks (log streams, log bodies): a model that copied one
+    back must not turn it into the connection's client secret."""
+    assert merge(CURRENT, {"client_secret": masked})["client_secret"] == "s3cret"
+    with pytest.raises(ToolError, match="mask"):
+        merge(CURRENT, {"app_secret": masked})

@@ -123,6 +123,8 @@ def test_query_types_aliases_and_time_window():
     ({"types": ["failed_logins"]}, "unknown log type"),
     ({"since": "2025-02-30"}, "not a valid date"),
     ({"since": "1d", "until": "2d"}, "is after until"),
+    ({"since": "99999999d"}, "too far back"),  # before year 1: was an OverflowError
+    ({"since": "9999999999999999999999w"}, "too far back"),
 ])
 def test_query_rejects_bad_input(kwargs, message):
     with pytest.raises(ToolError, match=message):

@@ -5,13 +5,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 import auth0_mcp_roles.plugin as plugin_module
-from auth0_mcp.testing import Harness, structured, text_of
+from auth0_mcp.testing import Harness, call_confirmed, text_of, unfenced
+from auth0_mcp.testing import structured as raw_structured
 from auth0_mcp.testing.contract import ToolFamilyContract
 from auth0_mcp.testing.sessions import TRANSPORTS, session_over
+
+
+def structured(result: Any) -> Any:
+    """A successful answer's data, without the fences core puts around users' text."""
+    return unfenced(raw_structured(result))
+
+
+async def call_ok(harness: Harness, name: str, arguments: dict[str, Any]) -> Any:
+    return unfenced(await harness.call_ok(name, arguments))
+
 
 BUDGET = 2200  # bytes of tools/list this family may spend (issue #14)
 ORDERS = "https://api.example-shop.com/orders"
@@ -37,7 +49,7 @@ async def test_create_a_role_grant_api_scopes_give_it_to_a_user_and_list_its_use
     async with session_over(transport, auth0_mcp) as client:
         created = structured(await client.call_tool("auth0_create_role", {
             "name": name, "description": "Takes phone orders"}))
-        updated = structured(await client.call_tool("auth0_update_role", {
+        updated = structured(await call_confirmed(client, "auth0_update_role", {
             "id": created["id"], "api": ORDERS,
             "add": ["read:orders", "create:orders"], "users": [BOB]}))
         assert updated["permissions"] == {ORDERS: ["read:orders", "create:orders"]}
@@ -59,31 +71,31 @@ async def test_a_scope_the_api_does_not_define_is_refused_before_sending(auth0_m
     message = text_of(refused)
     assert "read:ordres" in message and "read:orders, create:orders, cancel:orders" in message
     assert granted["permissions"] == before
-    role = await auth0_mcp.call_ok("auth0_get_role", {"id": "rol_support00000001"})
+    role = await call_ok(auth0_mcp, "auth0_get_role", {"id": "rol_support00000001"})
     assert "cancel:orders" not in role["permissions"].get(ORDERS, [])
 
 
 async def test_seeded_roles_tell_the_demo_story(auth0_mcp: Harness):
-    admin = await auth0_mcp.call_ok("auth0_get_role", {"id": "rol_admin0000000001"})
+    admin = await call_ok(auth0_mcp, "auth0_get_role", {"id": "rol_admin0000000001"})
     assert admin["name"] == "admin" and "cancel:orders" in admin["permissions"][ORDERS]
     assert "auth0|64f1c2a9e8b7d6c5b4a30001" in [u["user_id"] for u in admin["users"]]
-    billing = await auth0_mcp.call_ok("auth0_list_roles", {"name": "billing"})
+    billing = await call_ok(auth0_mcp, "auth0_list_roles", {"name": "billing"})
     assert [r["id"] for r in billing["roles"]] == ["rol_billingAdmin0001"]
 
 
 async def test_users_page_by_checkpoint(auth0_mcp: Harness):
     from auth0_mcp_sandbox.routing import ensure_user
 
-    role = await auth0_mcp.call_ok("auth0_create_role", {"name": f"crowd-{uuid.uuid4().hex}"})
+    role = await call_ok(auth0_mcp, "auth0_create_role", {"name": f"crowd-{uuid.uuid4().hex}"})
     ids = [f"auth0|crowd{role['id']}{i:03d}" for i in range(60)]
     for user_id in ids:
         ensure_user(auth0_mcp.sandbox.tenant, user_id, f"{user_id[6:]}@example.com", user_id)
     for start in range(0, 60, 20):
-        await auth0_mcp.call_ok("auth0_update_role", {"id": role["id"],
+        await call_ok(auth0_mcp, "auth0_update_role", {"id": role["id"],
                                                       "users": ids[start:start + 20]})
-    first = await auth0_mcp.call_ok("auth0_get_role", {"id": role["id"]})
+    first = await call_ok(auth0_mcp, "auth0_get_role", {"id": role["id"]})
     assert len(first["users"]) == 50 and first["users_next"]
-    rest = await auth0_mcp.call_ok("auth0_get_role", {"id": role["id"],
+    rest = await call_ok(auth0_mcp, "auth0_get_role", {"id": role["id"],
                                                       "from": first["users_next"]})
     assert "users_next" not in rest
     assert [u["user_id"] for u in first["users"] + rest["users"]] == ids
@@ -95,7 +107,7 @@ async def test_rename_duplicate_and_delete(auth0_mcp: Harness):
                                                  {"name": f"temp-{uuid.uuid4().hex}"}))
         clash = await client.call_tool("auth0_create_role", {"name": "admin"})
         assert clash.is_error and "409" in text_of(clash)
-        renamed = structured(await client.call_tool("auth0_update_role", {
+        renamed = structured(await call_confirmed(client, "auth0_update_role", {
             "id": role["id"], "name": role["name"] + "-x", "description": "Short-lived"}))
         assert renamed["description"] == "Short-lived"
         assert structured(await client.call_tool("auth0_delete_role", {"id": role["id"]})) \

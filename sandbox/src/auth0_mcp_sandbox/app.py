@@ -1,8 +1,9 @@
 """The sandbox's ASGI app: mounts every ``Router`` and renders Auth0-shaped responses.
 
-Cross-cutting behaviour lives in ``Gatekeeper`` (sandbox/enforce.py): bearer-token checks,
-scopes, rate-limit headers and budgets, fault injection. This module only turns routes into
-Starlette endpoints and exceptions into Auth0 error bodies.
+Cross-cutting behaviour lives in ``Gatekeeper`` (enforce.py): bearer-token checks, scopes,
+rate-limit headers and budgets, fault injection; and in schemas.py: every Management write's
+JSON body is checked against Auth0's documented schema before its handler runs. This module
+turns routes into Starlette endpoints and exceptions into Auth0 error bodies.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from starlette.routing import Route as StarletteRoute
 from .enforce import Gatekeeper
 from .faults import InjectedError
 from .routing import ApiError, OAuthError, Reply, Route, Router, SandboxRequest, dumps
+from .schemas import validate_body
 from .tenant import SandboxTenant
 
 log = logging.getLogger("auth0_mcp").getChild("sandbox")
 JSON_TYPE = "application/json; charset=utf-8"
 MAX_BODY = 1024 * 1024  # Auth0's documented 1 MB payload limit
+WRITES = frozenset({"POST", "PUT", "PATCH"})
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -67,6 +70,9 @@ def _endpoint(route: Route, tenant: SandboxTenant, gate: Gatekeeper):
         try:
             claims = await gate.admit(request, route, headers)
             body = await _parse_body(request, route)
+            if (body is not None and route.authenticated and route.method in WRITES
+                    and "form-urlencoded" not in request.headers.get("content-type", "")):
+                validate_body(route.method, route.path, body)
             multi: dict[str, list[str]] = {}
             for k, v in request.query_params.multi_items():
                 multi.setdefault(k, []).append(v)

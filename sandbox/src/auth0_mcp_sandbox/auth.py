@@ -77,15 +77,19 @@ def signing_key(tenant: SandboxTenant) -> SigningKey:
     (``signing_key_pem``, ``signing_cert_pem``; the kid derives from the PEM, so it is stable
     across restarts with ``--state``)."""
     pem = tenant.auth.get("signing_key_pem")
+    private: rsa.RSAPrivateKey | None = None
     if pem is None:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = tenant.auth["signing_key_pem"] = key.private_bytes(
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = tenant.auth["signing_key_pem"] = private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption()).decode()
     cached = _keys.get(pem)
     if cached is None:
-        private = serialization.load_pem_private_key(pem.encode(), password=None)
-        assert isinstance(private, rsa.RSAPrivateKey)
+        if private is None:  # the sandbox's own key, from its state file: no costly re-check
+            loaded = serialization.load_pem_private_key(
+                pem.encode(), password=None, unsafe_skip_rsa_key_validation=True)
+            assert isinstance(loaded, rsa.RSAPrivateKey)
+            private = loaded
         if "signing_cert_pem" not in tenant.auth:
             tenant.auth["signing_cert_pem"] = _self_signed(private, tenant)
         cert = x509.load_pem_x509_certificate(tenant.auth["signing_cert_pem"].encode())

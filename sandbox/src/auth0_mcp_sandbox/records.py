@@ -79,17 +79,20 @@ def make_client(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:
 def make_client_grant(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:
     """Create, store and return a grant, refusing an unknown client or API and a second grant
     for the same pair as Auth0 does."""
-    if body["client_id"] not in tenant.collection("clients"):
+    client_id = body.get("client_id")  # optional for a default grant (``default_for``)
+    if client_id is not None and client_id not in tenant.collection("clients"):
         raise ApiError(404, "Client not found", "inexistent_client")
     if not any(a.get("identifier") == body["audience"]
                for a in tenant.collection("resource_servers").values()):
         raise ApiError(404, "Resource server not found", "inexistent_resource_server")
     grants = tenant.collection("client_grants")
-    if any(g["client_id"] == body["client_id"] and g["audience"] == body["audience"]
-           for g in grants.values()):
+    if client_id is not None and any(g.get("client_id") == client_id
+                                     and g["audience"] == body["audience"]
+                                     for g in grants.values()):
         raise ApiError(409, "A client grant for this client and audience already exists.",
                        "conflict")
-    grant = {"id": tenant.new_id("client_grant"), "client_id": body["client_id"],
+    grant = {"id": tenant.new_id("client_grant"),
+             **({"client_id": client_id} if client_id is not None else {}),
              "audience": body["audience"], "scope": list(body.get("scope") or []),
              **{k: v for k, v in body.items() if k not in ("client_id", "audience", "scope")}}
     grant.setdefault("subject_type", "client")

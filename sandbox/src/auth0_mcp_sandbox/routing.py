@@ -304,7 +304,7 @@ DEMO_ROLES = {
     "rol_support00000001": ("support", "Read orders to help customers"),
 }
 DEMO_CONNECTIONS = {
-    "con_UsernamePassword1": ("Username-Password-Authentication", "auth0"),
+    "con_Q3pLx8ZcWf2T7KbM": ("Username-Password-Authentication", "auth0"),  # every family's id
     "con_GoogleOAuth20001": ("google-oauth2", "google-oauth2"),
 }
 
@@ -367,8 +367,10 @@ def invalid_body(detail: str, prop: str | None = None) -> ApiError:
 def check_body(body: Mapping[str, Any], writable: Mapping[str, type | tuple[type, ...]], *,
                required: Iterable[str] = (), enums: Mapping[str, Iterable[Any]] | None = None
                ) -> None:
-    """The checks every Management write shares: unknown properties, JSON types (null allowed),
-    required properties and enumerations, with Auth0's messages."""
+    """Hand-written body checks with Auth0's messages (unknown properties, JSON types with
+    null allowed, required properties, enumerations), for writes Auth0 documents no schema
+    for: documented ones are checked against its OpenAPI schema before a handler runs
+    (schemas.py)."""
     extra = sorted(set(body) - set(writable))
     if extra:
         raise invalid_body(f"Additional properties not allowed: {','.join(extra)}")

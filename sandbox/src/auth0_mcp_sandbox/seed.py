@@ -14,6 +14,7 @@ from typing import Any
 from .auth import AUTH0_CLI_CLIENT_ID, DEVICE_GRANT
 from .records import make_client, make_client_grant
 from .routing import Router
+from .schemas import documented_scopes
 from .tenant import SandboxTenant
 
 ADMIN_CLIENT_NAME = "auth0-mcp sandbox admin"
@@ -21,6 +22,7 @@ CLI_CLIENT_NAME = "Auth0 CLI (sandbox)"
 # Real Management API scopes beyond those the emulated routes check, so tokens and the system
 # API's scope list look like a real tenant's (and cover secrets: read:client_keys).
 EXTRA_MANAGEMENT_SCOPES = (
+    "read:clients", "read:client_summary",  # checked inside routes (/clients/{id}/connections)
     "read:client_keys", "update:client_keys", "read:client_credentials",
     "create:client_credentials", "update:client_credentials", "delete:client_credentials",
     "read:users", "create:users", "update:users", "delete:users", "read:users_app_metadata",
@@ -34,9 +36,11 @@ EXTRA_MANAGEMENT_SCOPES = (
 
 
 def management_scopes(routers: Iterable[Router]) -> list[str]:
-    """Every scope the given routers check, plus the usual real ones, sorted."""
+    """Every scope the given routers check and every one Auth0 documents, sorted: the admin
+    application may call whatever the installed families' emulators (or their handlers'
+    own checks) ask for, whichever families are installed."""
     declared = {s for r in routers for route in r.routes for s in route.scopes}
-    return sorted(declared | set(EXTRA_MANAGEMENT_SCOPES))
+    return sorted(declared | set(EXTRA_MANAGEMENT_SCOPES) | set(documented_scopes()))
 
 
 def _system_api(tenant: SandboxTenant, scopes: Sequence[str]) -> dict[str, Any]:

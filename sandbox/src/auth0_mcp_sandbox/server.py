@@ -70,7 +70,7 @@ class SandboxServer:
                  faults: Faults | None = None, rate_limit: RateLimit | None = None,
                  extra_routers: Iterable[Router] = (), with_plugins: bool = True,
                  device_interval: int = 5, device_expires_in: int = 900,
-                 tls_dir: Path | None = None) -> None:
+                 tls_dir: Path | None = None, settings: dict[str, Any] | None = None) -> None:
         routers: list[Router] = []
         for router in [*extra_routers, *(plugin_routers() if with_plugins else [])]:
             if all(router is not r for r in routers):
@@ -92,6 +92,7 @@ class SandboxServer:
             scheme = "https" if self.tls else "http"
             self.tenant = self._tenant(f"{scheme}://127.0.0.1:{self.port}", state_file, empty)
             self.set_device_timings(device_interval, device_expires_in)
+            self.tenant.settings.update(settings or {})
             self.gate = Gatekeeper(self.tenant, faults=faults, rate_limit=rate_limit)
             self.app = build_app(self.tenant, [auth_router, admin_router(self.gate), *routers],
                                  self.gate)

@@ -21,6 +21,8 @@ from typing import Any
 
 import attrs
 
+from .log_events import complete
+
 _ALNUM = string.ascii_letters + string.digits
 
 
@@ -67,6 +69,9 @@ class SandboxTenant:
     logs: list[dict[str, Any]] = attrs.field(factory=list)
     log_seq: int = 0
     seeded: list[str] = attrs.field(factory=list)  # routers whose demo data is in (seed.py)
+    # Knobs of emulated behaviour that tests turn, read by the families' emulators, e.g.
+    # ``build_seconds``: Actions build time as a multiple of Auth0-like defaults (0: instant).
+    settings: dict[str, Any] = attrs.field(factory=dict)
     state_file: Path | None = None
     # Auth-server data that must survive a restart with --state (keys, refresh tokens, clients'
     # credentials live in ``collections``); owned by sandbox/auth.py.
@@ -121,15 +126,12 @@ class SandboxTenant:
 
     def record(self, type_: str, description: str = "", *, ts: float | None = None,
                **fields: Any) -> dict[str, Any]:
-        """Append one log event (``sapi`` for Management operations, ``s``/``f`` for logins)."""
+        """Append one log event (``sapi`` for Management operations, ``s``/``f`` for logins),
+        with every field Auth0 always sends for its type (log_events.py)."""
         when = time.time() if ts is None else ts
-        event = {
-            "date": iso_now(when),
-            "type": type_,
-            "description": description,
-            **fields,
-            "log_id": self.next_log_id(when),
-        }
+        event = {"date": iso_now(when), "type": type_, "description": description, **fields}
+        complete(self, event)  # the fields Auth0 always sends for this type, before log_id
+        event["log_id"] = self.next_log_id(when)
         event.setdefault("_id", event["log_id"])
         if self.logs and self.logs[-1]["log_id"] > event["log_id"]:
             bisect.insort(self.logs, event, key=lambda e: e["log_id"])  # a back-dated event

@@ -33,7 +33,7 @@ def fence_text(value: str) -> str:
 
 
 def unfence(value: Any) -> Any:
-    """``value`` with the fences of an answer taken off: a model that copies ``‹bob@x.com›``
+    """``value`` with the fences of an answer taken off: a model that copies a fenced ``bob@x.com``
     from an answer into its next call's arguments means ``bob@x.com``."""
     if isinstance(value, dict):
         return {k: unfence(v) for k, v in value.items()}

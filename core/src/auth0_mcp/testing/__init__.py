@@ -35,7 +35,8 @@ def sandbox() -> Iterator[object]:
     """A seeded sandbox tenant on a free loopback port, stopped at the end of the session."""
     from auth0_mcp_sandbox.server import SandboxServer  # the testing extra installs it
 
-    server = SandboxServer()
+    # Actions builds in a tenth of their usual time: tests wait for outcomes, not the clock
+    server = SandboxServer(settings={"build_seconds": 0.1})
     server.start()
     try:
         yield server

@@ -8,41 +8,45 @@ Secret values are write-only. Keys that start with ``_`` are internal and never 
 
 from __future__ import annotations
 
+import functools
 import re
+import shutil
+import subprocess
 import time
+from collections.abc import Callable
 from typing import Any
 
-from auth0_mcp_sandbox.routing import (
-    ApiError,
-    Reply,
-    Router,
-    SandboxRequest,
-    check_body,
-    invalid_body,
-)
+from auth0_mcp_sandbox.routing import ApiError, Reply, Router, SandboxRequest
 from auth0_mcp_sandbox.tenant import SandboxTenant, iso_now
 
 router = Router("actions")
 ACTIONS, VERSIONS = "actions", "action_versions"
 NOT_FOUND = "That action does not exist."
+# How long a build stays pending, then building (seconds). Tests shorten them through
+# SandboxTenant.settings["build_seconds"] (a multiplier: 0 finishes builds on the next read).
 PENDING_SECONDS = 0.2
 BUILD_SECONDS = 0.8
 DEFAULT_RUNTIME = "node22"
-RUNTIMES = ("node12", "node16", "node18", "node18-actions", "node22")
-TRIGGERS = [
-    ("post-login", "v3", "CURRENT"), ("post-login", "v2", "DEPRECATED"),
-    ("credentials-exchange", "v2", "CURRENT"), ("pre-user-registration", "v2", "CURRENT"),
-    ("post-user-registration", "v2", "CURRENT"), ("post-change-password", "v2", "CURRENT"),
-    ("send-phone-message", "v2", "CURRENT"), ("password-reset-post-challenge", "v1", "CURRENT"),
-    ("password-hash-migration", "v1", "CURRENT"),
+_CURRENT = (("node18-actions", "node22"), "node22")
+_OLD_V1 = (("node12",), "node12")
+_OLD_V2 = (("node12", "node16", "node18"), "node16")
+# Auth0's trigger list as recorded in 2026 (reference/auth0-api.md §5.4): every trigger with
+# each of its versions, (id, version, status, (runtimes, default), binding_policy).
+TRIGGERS: list[tuple[str, str, str, tuple[tuple[str, ...], str], str]] = [
+    ("post-login", "v1", "DEPRECATED", _OLD_V1, "trigger-bound"),
+    ("post-login", "v2", "DEPRECATED", _OLD_V2, "trigger-bound"),
+    ("post-login", "v3", "CURRENT", _CURRENT, "trigger-bound"),
+    *[(t, v, status, runtimes, "trigger-bound")
+      for t in ("credentials-exchange", "pre-user-registration", "post-user-registration",
+                "post-change-password", "send-phone-message")
+      for v, status, runtimes in (("v1", "DEPRECATED", _OLD_V1), ("v2", "CURRENT", _CURRENT))],
+    *[(t, "v1", "CURRENT", _CURRENT, policy) for t, policy in (
+        ("password-reset-post-challenge", "trigger-bound"),
+        ("custom-phone-provider", "trigger-bound"), ("custom-email-provider", "trigger-bound"),
+        ("custom-token-exchange", "entity-bound"), ("event-stream", "entity-bound"),
+        ("password-hash-migration", "entity-bound"), ("mcp-tool", "entity-bound"))],
 ]
-HANDLERS = {"post-login": "onExecutePostLogin", "credentials-exchange":
-            "onExecuteCredentialsExchange", "pre-user-registration":
-            "onExecutePreUserRegistration", "post-user-registration":
-            "onExecutePostUserRegistration", "post-change-password": "onExecutePostChangePassword",
-            "send-phone-message": "onExecuteSendPhoneMessage"}
-WRITABLE = {"name": str, "supported_triggers": list, "code": str, "runtime": str,
-            "dependencies": list, "secrets": list, "modules": list}
+COMPATIBLE = {("post-login", "v3"): [{"id": "post-login", "version": "v2"}]}
 
 
 def _public(obj: dict[str, Any]) -> dict[str, Any]:
@@ -52,45 +56,57 @@ def _public(obj: dict[str, Any]) -> dict[str, Any]:
 _STRINGS_AND_COMMENTS = re.compile(
     r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|`(?:\\.|[^`\\])*`"  # strings
     r"|//[^\n]*|/\*.*?\*/", re.S)  # comments
+# Node compiles the code as Auth0's build does (a CommonJS module body) without running it.
+_NODE_CHECK = ("const vm = require('vm'); let s = ''; process.stdin.on('data', d => s += d)"
+               ".on('end', () => { try { vm.compileFunction(s, ['exports', 'require', "
+               "'module', '__filename', '__dirname']); } catch (e) { "
+               "process.stdout.write(e.name + ': ' + e.message); process.exit(1); } });")
 
 
-def build_errors(code: str, triggers: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """What the emulated build rejects: unbalanced brackets, or no exported handler."""
-    errors = []
-    # strings and comments in one left-to-right pass, so quotes in comments (and // in
-    # strings) do not confuse each other
+def _bracket_error(code: str) -> str | None:
+    """Without node: a tokenizer check that strings, comments and brackets are balanced."""
     stripped = _STRINGS_AND_COMMENTS.sub("", code)
     pairs = {")": "(", "]": "[", "}": "{"}
     stack: list[str] = []
     for ch in stripped:
         if ch in "([{":
             stack.append(ch)
-        elif ch in pairs:
-            if not stack or stack.pop() != pairs[ch]:
-                stack = ["unbalanced"]
-                break
-    if stack:
-        errors.append({"id": "syntax_error", "msg": "SyntaxError: Unexpected end of input "
-                       "(unbalanced brackets)", "url": ""})
-    wanted = [HANDLERS[t["id"]] for t in triggers if t.get("id") in HANDLERS]
-    if wanted and not any(f"exports.{h}" in code for h in wanted):
-        errors.append({"id": "missing_handler", "msg": f"The code must export {wanted[0]}",
-                       "url": ""})
-    return errors
+        elif ch in pairs and (not stack or stack.pop() != pairs[ch]):
+            return f"SyntaxError: Unexpected token '{ch}'"
+    return "SyntaxError: Unexpected end of input" if stack else None
 
 
-def validate(body: dict[str, Any], *, creating: bool) -> None:
-    check_body(body, WRITABLE, required=("name", "supported_triggers") if creating else (),
-               enums={"runtime": RUNTIMES})
-    known = {(t, v) for t, v, _ in TRIGGERS}
+@functools.cache
+def _syntax_error(code: str) -> str | None:
+    node = shutil.which("node")
+    if node is None:
+        return _bracket_error(code)
+    try:
+        done = subprocess.run([node, "-e", _NODE_CHECK], input=code, capture_output=True,
+                              text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return _bracket_error(code)
+    return (done.stdout.strip() or "SyntaxError") if done.returncode else None
+
+
+def build_errors(code: str) -> list[dict[str, str]]:
+    """What fails a build: code that does not parse. (Auth0 builds code without the
+    trigger's handler export; it only fails to run it.)"""
+    error = _syntax_error(code)
+    return [{"id": "syntax_error", "msg": error, "url": ""}] if error else []
+
+
+def check_triggers(body: dict[str, Any]) -> None:
+    """What the body schema cannot say: a known trigger's version must exist."""
+    versions: dict[str, set[str]] = {}
+    for t, v, *_ in TRIGGERS:
+        versions.setdefault(t, set()).add(v)
     for trigger in body.get("supported_triggers") or []:
-        if not isinstance(trigger, dict) or (trigger.get("id"), trigger.get("version")) \
-                not in known:
-            raise ApiError(400, f"Invalid trigger: {trigger!r}. Use GET /actions/triggers for "
-                           "the supported ids and versions.", "invalid_body")
-    for secret in body.get("secrets") or []:
-        if not isinstance(secret, dict) or not secret.get("name"):
-            raise invalid_body("Missing required property: name", "secrets")
+        known = versions.get(trigger.get("id"))
+        if known and trigger.get("version") and trigger["version"] not in known:
+            raise ApiError(400, f"Invalid trigger: {trigger['id']}@{trigger['version']}. Use "
+                           "GET /actions/triggers for the supported ids and versions.",
+                           "invalid_body")
 
 
 def _secrets(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -113,7 +129,7 @@ def _refresh(tenant: SandboxTenant, action: dict[str, Any]) -> dict[str, Any]:
         started = version.get("_build_started")
         if started is None or version["status"] in ("built", "failed"):
             continue
-        elapsed = now - started
+        elapsed = (now - started) / max(_speed(tenant), 1e-9)
         current = action.get("current_version") or {}
         mirror = current if current.get("id") == vid else {}  # its status follows the build
         if elapsed < PENDING_SECONDS:
@@ -137,6 +153,12 @@ def _refresh(tenant: SandboxTenant, action: dict[str, Any]) -> dict[str, Any]:
     return action
 
 
+def _speed(tenant: SandboxTenant) -> float:
+    """How long builds take relative to the defaults (``settings["build_seconds"]``)."""
+    scale = tenant.settings.get("build_seconds", 1.0)
+    return float(scale) if scale else 0.0
+
+
 def find(tenant: SandboxTenant, action_id: str) -> dict[str, Any]:
     action = tenant.collection(ACTIONS).get(action_id)
     if action is None:
@@ -151,7 +173,8 @@ def shown(action: dict[str, Any]) -> dict[str, Any]:
 
 
 def make_action(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:
-    validate(body, creating=True)
+    """Create and store an action (``deploy: true`` deploys it at once, as Auth0 does)."""
+    check_triggers(body)
     now = iso_now(nanos=True)
     action = {"id": tenant.new_id("action"), "name": body["name"],
               "supported_triggers": body["supported_triggers"], "created_at": now,
@@ -164,6 +187,12 @@ def make_action(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:
         raise ApiError(409, f"An action with the name '{action['name']}' already exists.",
                        "already_exists")
     tenant.collection(ACTIONS)[action["id"]] = action
+    if body.get("deploy"):
+        deploy(tenant, action)
+        action["all_changes_deployed"] = True
+        action["deployed_version"] = {**action["current_version"], "status": "pending",
+                                      "deployed": False}
+        action["deployed_version"].pop("build_time", None)
     return action
 
 
@@ -178,7 +207,7 @@ def deploy(tenant: SandboxTenant, action: dict[str, Any],
                "secrets": [_public(s) for s in action.get("secrets", [])], "status": "pending",
                "created_at": now, "updated_at": now, "runtime": src["runtime"],
                "supported_triggers": src["supported_triggers"], "_build_started": time.time(),
-               "_errors": build_errors(src["code"], src["supported_triggers"]),
+               "_errors": build_errors(src["code"]),
                "_action": action["id"]}
     tenant.collection(VERSIONS)[version["id"]] = version
     action["_versions"].append(version["id"])
@@ -197,6 +226,20 @@ def version_out(tenant: SandboxTenant, version: dict[str, Any]) -> dict[str, Any
     return out
 
 
+def paged(req: SandboxRequest, key: str, items: list[Any],
+          render: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """The Actions API's page envelope as recorded: ``{<key>, total, per_page}``, no ``page``,
+    and no ``total`` when nothing matched."""
+    page = req.query_int("page", 0) or 0
+    per_page = req.query_int("per_page", 50, minimum=1, maximum=100) or 50
+    chunk = items[page * per_page:(page + 1) * per_page]
+    body: dict[str, Any] = {key: [render(i) for i in chunk] if render else chunk}
+    if items:
+        body["total"] = len(items)
+    body["per_page"] = per_page
+    return body
+
+
 @router.get("/api/v2/actions/actions", scope="read:actions")
 def list_actions(req: SandboxRequest) -> Any:
     items = [_refresh(req.tenant, a) for a in req.tenant.collection(ACTIONS).values()]
@@ -211,11 +254,7 @@ def list_actions(req: SandboxRequest) -> Any:
     if "installed" in req.query:
         items = [a for a in items if bool(a.get("installed_integration_id")) ==
                  req.query_bool("installed")]
-    page = req.query_int("page", 0) or 0
-    per_page = req.query_int("per_page", 50, minimum=1, maximum=100) or 50
-    chunk = items[page * per_page:(page + 1) * per_page]
-    return {"actions": [shown(a) for a in chunk], "total": len(items), "page": page,
-            "per_page": per_page}
+    return paged(req, "actions", [shown(a) for a in items])
 
 
 @router.get("/api/v2/actions/actions/{id}", scope="read:actions")
@@ -233,7 +272,7 @@ def create_action(req: SandboxRequest) -> Reply:
 def update_action(req: SandboxRequest) -> Any:
     action = find(req.tenant, req.path_params["id"])
     body = req.json_object()
-    validate(body, creating=False)
+    check_triggers(body)
     for key, value in body.items():
         action[key] = _secrets(action.get("secrets", []), value) if key == "secrets" else value
     action["updated_at"] = iso_now(nanos=True)
@@ -271,10 +310,7 @@ def list_versions(req: SandboxRequest) -> Any:
     action = find(req.tenant, req.path_params["id"])
     versions = [version_out(req.tenant, req.tenant.collection(VERSIONS)[v])
                 for v in reversed(action["_versions"])]
-    page = req.query_int("page", 0) or 0
-    per_page = req.query_int("per_page", 50, minimum=1, maximum=100) or 50
-    return {"versions": versions[page * per_page:(page + 1) * per_page],
-            "total": len(versions), "page": page, "per_page": per_page}
+    return paged(req, "versions", versions)
 
 
 def _version(req: SandboxRequest) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -300,9 +336,10 @@ def deploy_version(req: SandboxRequest) -> Any:
 @router.get("/api/v2/actions/triggers", scope="read:actions")
 def list_triggers(req: SandboxRequest) -> Any:
     return {"triggers": [
-        {"id": t, "version": v, "status": status, "runtimes": list(RUNTIMES[2:]),
-         "default_runtime": DEFAULT_RUNTIME, "compatible_triggers": []}
-        for t, v, status in TRIGGERS]}
+        {"id": t, "version": v, "status": status, "runtimes": list(runtimes),
+         "default_runtime": default, "binding_policy": policy,
+         "compatible_triggers": COMPATIBLE.get((t, v), [])}
+        for t, v, status, (runtimes, default), policy in TRIGGERS]}
 
 
 def _binding_out(tenant: SandboxTenant, trigger: str, binding: dict[str, Any]) -> dict[str, Any]:
@@ -313,7 +350,7 @@ def _binding_out(tenant: SandboxTenant, trigger: str, binding: dict[str, Any]) -
 
 
 def _known_trigger(trigger: str) -> None:
-    if trigger not in {t for t, _, _ in TRIGGERS}:
+    if trigger not in {t for t, *_ in TRIGGERS}:
         raise ApiError(404, f"Trigger {trigger} does not exist.")
 
 
@@ -323,21 +360,15 @@ def get_bindings(req: SandboxRequest) -> Any:
     _known_trigger(trigger)
     items = req.tenant.collection("action_bindings").get(trigger, {}).get("list", [])
     items = [b for b in items if b["action"] in req.tenant.collection(ACTIONS)]
-    page = req.query_int("page", 0) or 0
-    per_page = req.query_int("per_page", 50, minimum=1, maximum=100) or 50
-    return {"bindings": [_binding_out(req.tenant, trigger, b)
-                         for b in items[page * per_page:(page + 1) * per_page]],
-            "total": len(items), "page": page, "per_page": per_page}
+    return paged(req, "bindings", items,
+                 render=lambda b: _binding_out(req.tenant, trigger, b))
 
 
 @router.patch("/api/v2/actions/triggers/{trigger}/bindings", scope="update:actions")
 def update_bindings(req: SandboxRequest) -> Any:
     trigger = req.path_params["trigger"]
     _known_trigger(trigger)
-    body = req.json_object()
-    if set(body) - {"bindings"} or not isinstance(body.get("bindings"), list):
-        raise ApiError(400, "Payload validation error: 'Missing required property: bindings'.",
-                       "invalid_body")
+    body = req.json_object()  # its shape is checked against Auth0's schema before this
     resolved = []
     actions = req.tenant.collection(ACTIONS)
     for item in body["bindings"]:
@@ -417,10 +448,27 @@ def seed(tenant: SandboxTenant) -> None:
 
 
 def prepare_replay(tenant: SandboxTenant, fixture: dict[str, Any]) -> None:
+    """Before the fidelity test replays ``fixture``: what its request refers to exists."""
+    _prepare_objects(tenant, fixture)
+    request, response = fixture["request"], fixture["response"]
+    recorded = response.get("body") if isinstance(response.get("body"), dict) else {}
+    if request["path"].endswith("/versions") and recorded.get("versions"):
+        action = tenant.collection(ACTIONS).get(request["path"].split("/")[-2])
+        if action is not None and not action["_versions"]:
+            deploy(tenant, action)
+
+
+def _prepare_objects(tenant: SandboxTenant, fixture: dict[str, Any]) -> None:
     request, response = fixture["request"], fixture["response"]
     if response["status"] >= 400:
         return
     body = request.get("body") if isinstance(request.get("body"), dict) else {}
+    named = (request.get("query") or {}).get("actionName")
+    recorded = response.get("body") if isinstance(response.get("body"), dict) else {}
+    if named and recorded.get("actions") and not any(
+            a["name"] == named for a in tenant.collection(ACTIONS).values()):
+        make_action(tenant, {"name": named, "supported_triggers": [{"id": "post-login",
+                                                                    "version": "v3"}]})
     if request["method"] == "POST" and request["path"].endswith("/actions/actions"):
         for aid, action in list(tenant.collection(ACTIONS).items()):
             if action["name"] == body.get("name"):

@@ -8,6 +8,7 @@ lazily), so the tools install and run without it.
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from typing import Any
 
@@ -40,6 +41,8 @@ STRATEGIES = frozenset({
 })
 ENTERPRISE = frozenset({"ad", "adfs", "google-apps", "office365", "oidc", "okta",
                         "pingfederate", "samlp", "waad", "auth0-oidc"})
+MAX_CLIENTS_PER_PATCH = 50  # "the limit per PATCH request is 50 clients" (API reference)
+NAMED = frozenset({"oidc", "okta"})  # answer display_name = name when created without one
 PROVISIONED = frozenset({"ad", "adfs", "samlp", "pingfederate"})  # answer a ticket URL
 UPDATABLE: dict[str, type | tuple[type, ...]] = {
     "display_name": str, "options": dict, "enabled_clients": list,
@@ -68,16 +71,48 @@ def enabled_clients(tenant: SandboxTenant, connection: dict[str, Any]) -> list[s
     return [c for c in connection.get("enabled_clients") or [] if c in clients]
 
 
+def sealed(value: Any) -> str:
+    """How a custom database's ``configuration`` value reads back: encrypted (Auth0 never
+    returns it in the clear). An opaque stand-in; the sandbox cannot decrypt it either."""
+    return "2.0$" + hashlib.sha256(str(value).encode()).hexdigest()[:40]
+
+
+def readable_options(options: dict[str, Any]) -> dict[str, Any]:
+    configuration = options.get("configuration")
+    if not isinstance(configuration, dict):
+        return options
+    return {**options, "configuration": {k: sealed(v) for k, v in configuration.items()}}
+
+
 def shown(connection: dict[str, Any], req: SandboxRequest) -> dict[str, Any]:
-    """Auth0's key order, live ``enabled_clients``, and its ``fields`` projection, which keeps
-    the id and a few flags whatever was asked for (recorded)."""
+    """Auth0's key order, live ``enabled_clients``, ``configuration`` values encrypted, and its
+    ``fields`` projection, which keeps the id and a few flags whatever was asked for
+    (recorded)."""
     full = {**connection, "enabled_clients": enabled_clients(req.tenant, connection)}
+    if isinstance(full.get("options"), dict):
+        full["options"] = readable_options(full["options"])
     ordered = {k: full[k] for k in ORDER if k in full}
     ordered.update({k: v for k, v in full.items() if k not in ordered})
     picked = project(ordered, req)
     if req.query.get("fields") and req.query_bool("include_fields", True):
         picked = {k: v for k, v in ordered.items() if k in picked or k in ALWAYS}
     return picked
+
+
+def check_metadata(metadata: Any) -> None:
+    """``ConnectionsMetadata``: at most 10 properties, each a string of at most 255 (or
+    null)."""
+    if metadata is None:
+        return
+    if len(metadata) > 10:
+        raise invalid_body(f"Too many properties defined ({len(metadata)}), maximum 10",
+                           "metadata")
+    for key, value in metadata.items():
+        if value is not None and not isinstance(value, str):
+            raise invalid_body("Expected type string", f"metadata.{key}")
+        if isinstance(value, str) and len(value) > 255:
+            raise invalid_body(f"String is too long ({len(value)} chars), maximum 255",
+                               f"metadata.{key}")
 
 
 def check_options(strategy: str, options: dict[str, Any]) -> None:
@@ -160,6 +195,7 @@ def make_connection(tenant: SandboxTenant, body: dict[str, Any], *,
                     connection_id: str | None = None) -> dict[str, Any]:
     """Validate, store and return a new connection with Auth0's defaults."""
     check_body(body, CREATABLE, required=("name", "strategy"))
+    check_metadata(body.get("metadata"))
     name, strategy = body["name"], body["strategy"]
     if len(name) > 128 or not NAME.match(name):
         raise invalid_body(f"String does not match pattern {NAME.pattern}", "name")
@@ -180,7 +216,9 @@ def make_connection(tenant: SandboxTenant, body: dict[str, Any], *,
             f"{tenant.base_url}/p/{strategy}/{random_alnum(32)}")
     connection["is_domain_connection"] = False
     if strategy in ENTERPRISE:
-        connection.update(show_as_button=False, display_name=name)
+        connection["show_as_button"] = False
+    if strategy in NAMED:
+        connection["display_name"] = name
     connection.update(authentication={"active": True}, connected_accounts={"active": False},
                       enabled_clients=[], realms=[name])
     connection.update({k: v for k, v in body.items() if k != "options"})
@@ -204,10 +242,20 @@ def checkpoint(req: SandboxRequest, items: list[dict[str, Any]], key: str) -> di
     return body
 
 
+def strategy_filter(req: SandboxRequest) -> set[str]:
+    """The ``strategy`` query values, each one of Auth0's strategies (an enum)."""
+    strategies = set(req.query_list("strategy"))
+    unknown = sorted(strategies - STRATEGIES)
+    if unknown:
+        raise ApiError(400, f"Query validation error: 'No enum match for: \"{unknown[0]}\"' "
+                       "on property strategy.", "invalid_query_string")
+    return strategies
+
+
 @router.get("/api/v2/connections", scope="read:connections")
 def list_connections(req: SandboxRequest) -> Any:
     items = list(req.tenant.collection(COLLECTION).values())
-    strategies = set(req.query_list("strategy"))
+    strategies = strategy_filter(req)
     if strategies:
         items = [c for c in items if c["strategy"] in strategies]
     if req.query.get("name"):
@@ -234,6 +282,9 @@ def update_connection(req: SandboxRequest) -> Any:
     connection = find(req.tenant, req.path_params["id"])
     body = req.json_object()
     check_body(body, UPDATABLE)
+    check_metadata(body.get("metadata"))
+    if "display_name" not in body and "display_name" in connection:
+        body["display_name"] = connection["name"]  # the API reference: left out, overwritten
     if "options" in body:
         check_options(connection["strategy"], body["options"] or {})
         body["options"] = derive(connection["strategy"], dict(body["options"] or {}))
@@ -268,6 +319,9 @@ def update_connection_clients(req: SandboxRequest) -> Reply:
     changes = req.body
     if not isinstance(changes, list) or not changes:
         raise invalid_body("Expected type array", "body")
+    if len(changes) > MAX_CLIENTS_PER_PATCH:
+        raise invalid_body(f"Array is too long ({len(changes)}), maximum "
+                           f"{MAX_CLIENTS_PER_PATCH}", "body")
     for change in changes:
         if not isinstance(change, dict):
             raise invalid_body("Expected type object", "body[]")
@@ -312,7 +366,7 @@ def client_connections(req: SandboxRequest) -> Any:
     client_id = req.path_params["id"]
     if client_id not in req.tenant.collection("clients"):
         raise ApiError(404, *CLIENT_NOT_FOUND)
-    strategies = set(req.query_list("strategy"))
+    strategies = strategy_filter(req)
     items = [c for c in req.tenant.collection(COLLECTION).values()
              if client_id in (c.get("enabled_clients") or [])
              and (not strategies or c["strategy"] in strategies)]

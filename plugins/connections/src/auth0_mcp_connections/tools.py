@@ -13,14 +13,25 @@ from typing import Any
 
 import attrs
 
-from auth0_mcp import Target, ToolContext, ToolError, ToolResult, arg, returns, segment, tool
+from auth0_mcp import (
+    Auth0ApiError,
+    Target,
+    ToolContext,
+    ToolError,
+    ToolResult,
+    arg,
+    returns,
+    segment,
+    tool,
+)
 from auth0_mcp.shaping import pick
 
-from .options import mask, merge, refuse_masks, touched, unmasked
+from .options import mask, merge, refuse_masks, sealed_keys, touched, unmasked
 
 PATH = "/connections"
 ROW = ("id", "name", "strategy", "display_name")
 MAX_ROWS = 100
+CLIENTS_PER_PATCH = 50
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 NAME = re.compile(r"^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$")
 SETTABLE = frozenset({"display_name", "show_as_button", "is_domain_connection", "metadata",
@@ -136,11 +147,26 @@ async def update_connection(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
     if not (body or args.options):
         raise ToolError("nothing to change: give options or set")
     changed: list[str] = []
+    connection = await ctx.api.get(own(args.id))
     if args.options:
-        current = (await ctx.api.get(own(args.id))).get("options") or {}
+        current = connection.get("options") or {}
+        sealed = sealed_keys(current, args.options)
+        if sealed:
+            raise ToolError(
+                f"this custom database's options.configuration values come back from Auth0 "
+                f"only encrypted, and every options change rewrites them: give "
+                f"options.configuration with the real value of {', '.join(sealed)} (or null "
+                "to remove one), or change the connection in the Auth0 dashboard")
         body["options"] = merge(current, args.options)
         changed = touched(current, body["options"])
-    updated = await ctx.api.patch(own(args.id), body)
+    if not changed and list(body) == ["options"]:  # a PATCH would only rewrite the same
+        return ToolResult({"id": args.id, "name": connection.get("name"), "changed": {},
+                           "options_kept": len(body["options"])},
+                          "Nothing to change: the options given are the current ones.")
+    # Auth0 overwrites display_name with the name when a PATCH leaves it out: send it back
+    kept = {"display_name": connection["display_name"]} if (
+        "display_name" not in body and "display_name" in connection) else {}
+    updated = await ctx.api.patch(own(args.id), {**body, **kept})
     options = updated.get("options") or {}
     data = {"id": updated.get("id", args.id), "name": updated.get("name"),
             "changed": {**{k: updated.get(k) for k in body if k != "options"},
@@ -198,7 +224,16 @@ async def update_connection_clients(ctx: ToolContext, args: ClientsArgs) -> Tool
                         "auth0_list_applications")
     changes = [{"client_id": c, "status": True} for c in args.enable] + [
         {"client_id": c, "status": False} for c in args.disable]
-    await ctx.api.patch(f"{own(args.id)}/clients", changes)
+    for start in range(0, len(changes), CLIENTS_PER_PATCH):  # Auth0 takes 50 per request
+        try:
+            await ctx.api.patch(f"{own(args.id)}/clients",
+                                changes[start:start + CLIENTS_PER_PATCH])
+        except Auth0ApiError as exc:
+            if not start:
+                raise
+            raise ToolError(f"the first {start} changes were applied, the rest were not: "
+                            f"{exc}. Check with auth0_get_connection, then retry the rest"
+                            ) from None
     data = {"id": args.id, "enabled": list(args.enable), "disabled": list(args.disable)}
     return ToolResult(data, f"Connection {args.id}: enabled for {len(args.enable)} app(s), "
                             f"disabled for {len(args.disable)}; other apps unchanged.")

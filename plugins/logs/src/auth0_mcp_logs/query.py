@@ -34,7 +34,11 @@ def to_instant(value: str, now: dt.datetime) -> str:
     Auth0's format (a date alone means its midnight UTC)."""
     match = _RELATIVE.match(value)
     if match:
-        return iso(now - dt.timedelta(**{_UNIT[match[2]]: int(match[1])}))
+        try:
+            return iso(now - dt.timedelta(**{_UNIT[match[2]]: int(match[1])}))
+        except OverflowError:  # before year 1
+            raise ToolError(f"{value!r} is too far back: Auth0 keeps logs for days, not "
+                            "millennia; use e.g. 30d or a date") from None
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

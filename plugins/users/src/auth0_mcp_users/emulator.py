@@ -41,7 +41,10 @@ USERS = "users"
 DATABASE = "Username-Password-Authentication"
 DATABASE_ID = "con_Q3pLx8ZcWf2T7KbM"  # the id the logs emulator's events name
 SEARCH_CAP = 1000
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# ``format: email`` as Auth0 checks it: a local part, then host-name labels (letters, digits,
+# inner hyphens; international letters too) joined by single dots.
+_LABEL = r"[^\W_](?:(?:[^\W_]|-)*[^\W_])?"
+EMAIL = re.compile(rf"^[^@\s]+@(?:{_LABEL}\.)+{_LABEL}$")
 PROFILE = {"email": str, "phone_number": str, "user_metadata": dict, "blocked": bool,
            "email_verified": bool, "phone_verified": bool, "app_metadata": dict,
            "given_name": str, "family_name": str, "name": str, "nickname": str, "picture": str,
@@ -120,10 +123,15 @@ def check_email(email: Any) -> None:
 # -- search ----------------------------------------------------------------------------------
 
 
-def search_document(user: dict[str, Any]) -> dict[str, Any]:
+def search_document(user: dict[str, Any],
+                    organizations: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """What Lucene sees of a user: identities flattened so ``identities.connection`` matches,
-    numbers zero-padded so ranges compare as numbers, and the profile as the free-text field."""
+    numbers zero-padded so ranges compare as numbers, the profile as the free-text field, and
+    the two fields Auth0 derives: ``email.domain`` (queried as ``email_domain``, see
+    ``_derived_fields``) and ``organization_id`` (the organizations the user is a member of)."""
     doc = dict(user)
+    doc["email_domain"] = str(user.get("email") or "").rpartition("@")[2] or None
+    doc["organization_id"] = (organizations or {}).get(user.get("user_id", ""), [])
     identities = user.get("identities") or []
     doc["identities"] = {k: [i.get(k) for i in identities]
                          for k in ("connection", "provider", "user_id", "isSocial")}
@@ -136,6 +144,15 @@ def search_document(user: dict[str, Any]) -> dict[str, Any]:
 
 _COUNT_RANGE = re.compile(r"(logins_count:[\[{])\s*(\S+)\s+TO\s+(\S+?)\s*([\]}])")
 _COUNT_TERM = re.compile(r"logins_count:(\d+)\b")
+
+
+_EMAIL_DOMAIN = re.compile(r"(?<![\w.])email\.domain:")
+
+
+def _derived_fields(q: str) -> str:
+    """``email.domain`` names a field the document holds as ``email_domain`` (``email`` is a
+    string there, so a dotted path cannot reach into it)."""
+    return _EMAIL_DOMAIN.sub("email_domain:", q)
 
 
 def _pad_counts(q: str) -> str:
@@ -153,10 +170,14 @@ def list_users(req: SandboxRequest) -> Any:
         raise ApiError(400, "Query validation error: 'No enum match for: \"" + engine +
                        "\"' on property search_engine.", "invalid_query_string")
     try:
-        match = compile_query(_pad_counts(req.query.get("q") or ""))
+        match = compile_query(_derived_fields(_pad_counts(req.query.get("q") or "")))
     except LuceneError as exc:
         raise ApiError(400, f"Query validation error: {exc}.", "invalid_query_string") from None
-    users = [u for u in req.tenant.collection(USERS).values() if match(search_document(u))]
+    organizations: dict[str, list[str]] = {}
+    for member in req.tenant.collection("organization_members").values():
+        organizations.setdefault(member.get("user_id", ""), []).append(member.get("org_id"))
+    users = [u for u in req.tenant.collection(USERS).values()
+             if match(search_document(u, organizations))]
     sort = req.query.get("sort")
     if sort:
         field, _, direction = sort.partition(":")
@@ -180,12 +201,14 @@ def list_users(req: SandboxRequest) -> Any:
 
 @router.get("/api/v2/users-by-email", scope="read:users")
 def users_by_email(req: SandboxRequest) -> Any:
-    email = (req.query.get("email") or "").lower()
+    """Case-sensitive, as the Management API reference says (emails are stored lowercased,
+    so a mixed-case query finds nobody)."""
+    email = req.query.get("email") or ""
     if not email:
         raise ApiError(400, "Query validation error: 'Missing required property: email'.",
                        "invalid_query_string")
     return [render(u, req) for u in req.tenant.collection(USERS).values()
-            if str(u.get("email", "")).lower() == email]
+            if u.get("email") == email]
 
 
 # -- one user --------------------------------------------------------------------------------
@@ -196,9 +219,17 @@ def _picture(email: str) -> str:
     return f"https://s.gravatar.com/avatar/{digest}?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com"
 
 
+def check_metadata(body: dict[str, Any]) -> None:
+    for field in metadata.FIELDS:
+        problem = metadata.refusal(field, body.get(field))
+        if problem:
+            raise ApiError(400, problem, "invalid_body")
+
+
 def make_user(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:
     check_body(body, CREATABLE, required=("connection",))
     check_email(body.get("email"))
+    check_metadata(body)
     name = body["connection"]
     connection = connection_named(tenant, name)
     strategy = (connection or {}).get("strategy") or ("auth0" if name == DATABASE else None)
@@ -270,6 +301,7 @@ def update_user(req: SandboxRequest) -> Any:
     body = req.json_object()
     check_body(body, PROFILE)
     check_email(body.get("email"))
+    check_metadata(body)
     if body.get("password"):
         connection = body.get("connection") or (user.get("identities") or [{}])[0].get(
             "connection", DATABASE)
@@ -651,7 +683,11 @@ def password_change_ticket(req: SandboxRequest) -> Any:
     if not body.get("user_id") and not (body.get("email") and body.get("connection_id")):
         raise invalid_body("Missing required property: user_id")
     if body.get("user_id"):
-        find(req.tenant, body["user_id"])
+        user = find(req.tenant, body["user_id"])
+        if not any(i.get("provider") == "auth0" for i in user.get("identities") or []):
+            raise ApiError(400, "The user does not have a password: only users of a database "
+                           "connection can be sent a password-change ticket.",
+                           "operation_not_supported")
     ticket = f"{req.base_url}/lo/reset?ticket={random_alnum(32)}#"
     return Reply({"ticket": ticket}, status=201)
 
@@ -716,6 +752,21 @@ def _seed_user(tenant: SandboxTenant, person: tuple[Any, ...], index: int, now: 
     tenant.collection(USERS).setdefault(user_id, user)
 
 
+def _agree_with_logs(tenant: SandboxTenant, user: dict[str, Any] | None) -> None:
+    """A profile tells the log events' story (the logs family's, seeded first, and alice's):
+    at least that many logins, the newest one the last."""
+    if user is None:
+        return
+    successes = [e for e in tenant.logs
+                 if e.get("user_id") == user["user_id"] and e.get("type") == "s"]
+    if not successes:
+        return
+    newest = max(successes, key=lambda e: e["date"])
+    user["logins_count"] = max(user.get("logins_count") or 0, len(successes))
+    if newest["date"] > user.get("last_login", ""):
+        user.update(last_login=newest["date"], last_ip=newest.get("ip") or user.get("last_ip"))
+
+
 def _alice_story(tenant: SandboxTenant, alice: str, now: float) -> None:
     """Without the logs family's week of events, still the story the demo tells: alice logs in
     daily, then someone tries passwords from 192.108.92.3 until brute-force protection blocks
@@ -764,6 +815,8 @@ def seed(tenant: SandboxTenant) -> None:
         {"identifier": "alice@example.com", "ip": "192.108.92.3",
          "connection": DATABASE}]})
     _alice_story(tenant, alice, now)
+    for person in PEOPLE:
+        _agree_with_logs(tenant, tenant.collection(USERS).get(person[0]))
     methods = tenant.collection("authentication_methods")
     for method_id, user_id, kind, extra in (
             ("totp|dev_a1iceT0tp00001", alice, "totp", {}),

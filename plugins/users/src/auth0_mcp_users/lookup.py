@@ -11,8 +11,8 @@ import attrs
 from auth0_mcp import Auth0ApiError, ToolContext, ToolError, segment
 from auth0_mcp.shaping import pick
 
-MAX_TEXT = 320  # Auth0's limit on emails and names; ids are shorter still
-LONG_TEXT = {"q": 2000, "result_url": 2000}
+MAX_TEXT = 320  # Auth0's limit on emails; ids are shorter still
+LIMITS = {"q": 2000, "result_url": 2000, "name": 300}  # name: maxLength in the API reference
 
 
 def check_lengths(args: Any) -> None:
@@ -20,7 +20,7 @@ def check_lengths(args: Any) -> None:
     ``maxLength`` out: it would cost context in every session)."""
     for field in attrs.fields(type(args)):
         value = getattr(args, field.name)
-        limit = LONG_TEXT.get(field.name, MAX_TEXT)
+        limit = LIMITS.get(field.name, MAX_TEXT)
         for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str) and len(text) > limit:
                 raise ToolError(f"{field.name} has {len(text):,} characters; Auth0 accepts at "
@@ -40,6 +40,15 @@ def row(user: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+async def by_email(ctx: ToolContext, email: str, fields: str) -> list[dict[str, Any]]:
+    """``/users-by-email`` is case-sensitive and Auth0 stores database emails lowercased: an
+    email typed in another case is looked up again in lower case when it finds nobody."""
+    found = await ctx.api.get("/users-by-email", email=email, fields=fields)
+    if not found and email != email.lower():
+        found = await ctx.api.get("/users-by-email", email=email.lower(), fields=fields)
+    return found
+
+
 async def user_id_of(ctx: ToolContext, user: str, args: Any = None) -> str:
     """``auth0|...`` as given; an email resolved to the one user that has it. ``args``, when
     given, are length-checked first."""
@@ -47,7 +56,7 @@ async def user_id_of(ctx: ToolContext, user: str, args: Any = None) -> str:
         check_lengths(args)
     if "|" in user or "@" not in user:
         return user
-    found = await ctx.api.get("/users-by-email", email=user, fields="user_id,identities")
+    found = await by_email(ctx, user, "user_id,identities")
     if not found:
         raise ToolError(f"no user has the email {user}: check the spelling, or search with "
                         "auth0_search_users")

@@ -6,9 +6,9 @@ from typing import Literal
 
 import attrs
 
-from auth0_mcp import ToolContext, ToolResult, arg, tool
+from auth0_mcp import Auth0ApiError, ToolContext, ToolError, ToolResult, arg, tool
 
-from .lookup import user_id_of
+from .lookup import path, user_id_of
 
 
 @attrs.frozen
@@ -29,6 +29,14 @@ async def create_user_ticket(ctx: ToolContext, args: TicketArgs) -> ToolResult:
         return ToolResult({"user_id": user_id, "job_id": job.get("id"),
                            "status": job.get("status")},
                           f"Verification email queued for {args.user_id}.")
+    try:  # a courtesy check: a token without read:users still gets the ticket call
+        identities = (await ctx.api.get(path(user_id), fields="identities")).get(
+            "identities") or []
+    except Auth0ApiError:
+        identities = []
+    if identities and not any(i.get("provider") == "auth0" for i in identities):
+        raise ToolError(f"{args.user_id} logs in with {identities[0].get('connection')}, which "
+                        "holds their password, not Auth0: there is no password to change here")
     body = {"user_id": user_id, "result_url": args.result_url}
     ticket = await ctx.api.post("/tickets/password-change",
                                 {k: v for k, v in body.items() if v})

@@ -7,9 +7,12 @@ from typing import Any, Literal
 import attrs
 
 from auth0_mcp import Target, ToolContext, ToolError, ToolResult, arg, segment, tool
+from auth0_mcp.redaction import REDACTED
 from auth0_mcp.shaping import page_info
 
-from .lookup import FIELDS, check_lengths, path, read_user, row, user_id_of
+from .lookup import FIELDS, by_email, check_lengths, path, read_user, row, user_id_of
+from .metadata import FIELDS as METADATA
+from .metadata import refusal
 
 DATABASE = "Username-Password-Authentication"
 EXTRAS = {"roles": "roles", "permissions": "permissions", "organizations": "organizations",
@@ -34,7 +37,7 @@ async def search_users(ctx: ToolContext, args: SearchArgs) -> ToolResult:
     if args.email and args.q:
         raise ToolError("give q or email, not both (an email filter in q: email:\"a@b.com\")")
     if args.email:
-        users = await ctx.api.get("/users-by-email", email=args.email, fields=FIELDS)
+        users = await by_email(ctx, args.email, FIELDS)
         return ToolResult({"users": [row(u) for u in users]},
                           f"{len(users)} user(s) with email {args.email}.")
     if (args.page + 1) * args.per_page > 1000:
@@ -60,15 +63,26 @@ async def get_user(ctx: ToolContext, args: GetArgs) -> dict[str, Any]:
     """Profile, metadata, identities, logins; include adds more."""
     user_id = await user_id_of(ctx, args.user_id, args)
     user = await ctx.api.get(path(user_id))
+    if isinstance(user.get("identities"), list):
+        user["identities"] = [masked_identity(i) for i in user["identities"]]
     for extra in dict.fromkeys(args.include):
         if extra == "blocks":
             user["brute_force_blocks"] = (await ctx.api.get(
                 f"/user-blocks/{segment(user_id)}")).get("blocked_for", [])
             continue
-        items, _ = await ctx.api.page(path(user_id, EXTRAS[extra]), "authenticators"
-                                      if extra == "mfa" else extra, per_page=100)
+        items, total = await ctx.api.page(path(user_id, EXTRAS[extra]), "authenticators"
+                                          if extra == "mfa" else extra, per_page=100)
         user[extra] = items
+        if total is not None and total > len(items):  # one page shown: say how many exist
+            user[f"{extra}_total"] = total
     return user
+
+
+def masked_identity(identity: dict[str, Any]) -> dict[str, Any]:
+    """An identity without its provider's credentials: with ``read:user_idp_tokens`` Auth0
+    returns ``access_token``, ``refresh_token`` and, for OAuth1, ``access_token_secret``."""
+    return {k: REDACTED if v and ("token" in k or "secret" in k) else v
+            for k, v in identity.items()}
 
 
 @attrs.frozen
@@ -83,7 +97,13 @@ class CreateArgs:
 
 
 def body_of(args: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {k: v for k, v in attrs.asdict(args).items() if v is not None and k not in skip}
+    """The request body: the fields given, with metadata Auth0 would refuse refused here."""
+    body = {k: v for k, v in attrs.asdict(args).items() if v is not None and k not in skip}
+    for field in METADATA:
+        problem = refusal(field, body.get(field))
+        if problem:
+            raise ToolError(problem)
+    return body
 
 
 @tool(name="auth0_create_user", title="Create user", kind="create", scopes=["create:users"],
@@ -118,8 +138,28 @@ async def update_user(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
         raise ToolError("nothing to change: give at least one field besides user_id")
     user_id = await user_id_of(ctx, args.user_id, args)
     user = await ctx.api.patch(path(user_id), body)
-    out = {**row(user), **{k: user.get(k, {}) for k in ("user_metadata", "app_metadata")}}
-    return ToolResult(out, f"Updated {', '.join(sorted(body))} of {user.get('email', user_id)}.")
+    return ToolResult({**row(user), **metadata_changes(body, user)},
+                      f"Updated {', '.join(sorted(body))} of {user.get('email', user_id)}.")
+
+
+def metadata_changes(body: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
+    """The metadata keys the change named, as they now are (a profile may hold thousands of
+    keys: echoing them all would flood the context), what it removed, and how many it left."""
+    out: dict[str, Any] = {}
+    removed: list[str] = []
+    unchanged: dict[str, int] = {}
+    for field in METADATA:
+        if field not in body:
+            continue
+        now, change = user.get(field) or {}, body[field]
+        out[field] = {k: now[k] for k in change if k in now}
+        removed += [f"{field}.{k}" for k in change if k not in now]
+        unchanged[field] = len(set(now) - set(change))
+    if removed:
+        out["removed"] = removed
+    if unchanged:
+        out["unchanged_keys"] = unchanged
+    return out
 
 
 @attrs.frozen
