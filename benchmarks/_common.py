@@ -123,6 +123,33 @@ def start_sandbox(extra: Sequence[str] = ()) -> tuple[subprocess.Popen[str], str
     return proc, base, client_id, secret
 
 
+def scoped_token() -> str:
+    """An unsigned JWT granting every scope installed tools declare (run refuses a token that
+    is not a JWT, and filters tools by the scopes it grants); the tenant stub accepts it."""
+    import base64
+
+    from auth0_mcp.runtime import RunOptions, load_catalog
+
+    scopes = sorted({s for t in load_catalog(RunOptions()).tools for s in t.required_scopes})
+    claims = json.dumps({"sub": "benchmark", "scope": " ".join(scopes)}).encode()
+    return "eyJhbGciOiJub25lIn0." + base64.urlsafe_b64encode(claims).decode().rstrip("=") + ".c2ln"
+
+
+def start_stub(tls: str, prefix: Sequence[str] = ()) -> tuple[subprocess.Popen[str], str, str]:
+    """tenant_stub.py in its own process (``prefix``: e.g. ``taskset -c 1``); returns the
+    process, its base URL (https://host:port) and one application's client_id."""
+    proc = subprocess.Popen([*prefix, sys.executable, str(Path(__file__).with_name(
+        "tenant_stub.py")), tls], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        env=CLEAN_ENV)
+    assert proc.stdout
+    line = proc.stdout.readline().split()
+    if len(line) != 2:
+        proc.kill()
+        proc.wait()
+        raise RuntimeError("the tenant stub did not start")
+    return proc, line[0], line[1]
+
+
 def server_env(base: str, client_id: str, secret: str) -> dict[str, str]:
     return {**CLEAN_ENV, "AUTH0_DOMAIN": base, "AUTH0_CLIENT_ID": client_id,
             "AUTH0_CLIENT_SECRET": secret}

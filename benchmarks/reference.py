@@ -69,6 +69,14 @@ def reference_command() -> list[str]:
     return [shutil.which("node") or "node", "--require", str(stub), str(entry)]
 
 
+def both_servers(base: str, token: str, cert: str) -> dict[str, tuple[list[str], dict]]:
+    """(command, environment) of the reference and of this server for a tenant at ``base``
+    (https, certificate ``cert``), both with the same static token."""
+    common = {**CLEAN_ENV, "AUTH0_DOMAIN": base.removeprefix("https://"), "AUTH0_TOKEN": token}
+    return {"reference": (reference_command(), {**common, "NODE_EXTRA_CA_CERTS": cert}),
+            "auth0-mcp": ([EXE], {**common, "SSL_CERT_FILE": cert})}
+
+
 def cold_start(command: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     """Spawn until tools/list is answered: (ms, tools, bytes of the tools/list answer)."""
     elapsed, proc, line = until_tools_listed(env, command)
@@ -117,7 +125,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    reference = reference_command()
+    reference_command()  # installed before the sandbox starts
     with tempfile.TemporaryDirectory() as tls:
         proc, base, client_id, secret = start_sandbox(["--tls", tls])
         try:
@@ -126,13 +134,12 @@ def main() -> None:
                 cafile=cert), json={
                 "grant_type": "client_credentials", "client_id": client_id,
                 "client_secret": secret, "audience": f"{base}/api/v2/"}).json()["access_token"]
-            domain = base.removeprefix("https://")
-            common = {**CLEAN_ENV, "AUTH0_DOMAIN": domain, "AUTH0_TOKEN": token}
-            theirs = measure("reference", reference, {**common, "NODE_EXTRA_CA_CERTS": cert}, {
+            servers = both_servers(base, token, cert)
+            theirs = measure("reference", *servers["reference"], {
                 "auth0_list_applications": {"per_page": 5},
                 "auth0_get_application": {"client_id": client_id},
                 "auth0_list_logs": {"take": 50}}, args.runs, args.calls)
-            ours = measure("auth0-mcp", [EXE], {**common, "SSL_CERT_FILE": cert}, {
+            ours = measure("auth0-mcp", *servers["auth0-mcp"], {
                 "auth0_list_applications": {"per_page": 5},
                 "auth0_get_application": {"client_id": client_id},
                 "auth0_list_logs": {"per_page": 50}}, args.runs, args.calls)

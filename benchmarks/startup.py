@@ -10,7 +10,6 @@ Credentials are a static token for a loopback domain, so no network is touched a
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import subprocess
 import sys
@@ -22,20 +21,10 @@ from _common import (
     EXE,
     emit,
     print_table,
+    scoped_token,
     summary,
     until_tools_listed,
 )
-
-
-def scoped_token() -> str:
-    """An unsigned JWT granting every scope installed tools declare (run refuses a token that
-    is not a JWT, and filters tools by the scopes it grants)."""
-    from auth0_mcp.runtime import RunOptions, load_catalog
-
-    scopes = sorted({s for t in load_catalog(RunOptions()).tools for s in t.required_scopes})
-    claims = json.dumps({"sub": "benchmark", "scope": " ".join(scopes)}).encode()
-    return "eyJhbGciOiJub25lIn0." + base64.urlsafe_b64encode(claims).decode().rstrip("=") + ".c2ln"
-
 
 TOKEN = scoped_token()
 ENV = {**CLEAN_ENV, "AUTH0_DOMAIN": "http://127.0.0.1:9", "AUTH0_TOKEN": TOKEN}

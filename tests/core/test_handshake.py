@@ -112,3 +112,22 @@ async def test_initialize_and_tools_list_are_what_the_sdk_server_says(auth0_mcp:
         sdk_list = [t.model_dump(by_alias=True, exclude_none=True, mode="json")
                     for t in (await client.list_tools()).tools]
         assert sdk_list == [s.listing for s in runtime.tools]
+
+
+def test_a_line_reader_hands_on_what_it_read_past_the_handover():
+    """Input written in one burst: what the reader got past the call stays in ``unread`` for
+    the event loop's reader (a buffered file would keep it out of reach)."""
+    import os
+
+    from auth0_mcp.handshake import LineReader
+
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, b"".join(json.dumps(m).encode() + b"\n"
+                                     for m in (init(), INITIALIZED, CALL, LIST)) + b'{"part')
+        handover = answer_handshake(TOOLS, LineReader(read_end), io.BytesIO())
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert json.loads(handover.pending) == CALL
+    assert handover.unread == json.dumps(LIST).encode() + b'\n{"part'

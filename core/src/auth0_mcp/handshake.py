@@ -15,6 +15,8 @@ not JSON) is handed over at once: the SDK remains the authority on the protocol.
 from __future__ import annotations
 
 import json
+import os
+import select
 from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO
 
@@ -48,6 +50,7 @@ class Handover:
     initialize: dict[str, Any] | None = None  # the client's initialize params, once answered
     initialized: bool = False  # notifications/initialized was received
     pending: bytes | None = None  # the line that needs the SDK; None: input ended
+    unread: bytes = b""  # input read past ``pending``, for whoever reads on
 
     def replay(self) -> list[bytes]:
         """Lines for the SDK, in order: the client's initialize (under REPLAY_ID), the
@@ -61,6 +64,31 @@ class Handover:
         if self.pending is not None:
             lines.append(self.pending)
         return lines
+
+
+class LineReader:
+    """Lines from a descriptor with ``os.read``, keeping what was read past the last line
+    in ``rest``: a buffered file would keep it out of reach of the event loop's reader."""
+
+    def __init__(self, fd: int = 0) -> None:
+        self.fd = fd
+        self.rest = b""
+
+    def readline(self) -> bytes:
+        while True:
+            end = self.rest.find(b"\n")
+            if end >= 0:
+                line, self.rest = self.rest[: end + 1], self.rest[end + 1:]
+                return line
+            try:
+                chunk = os.read(self.fd, 65536)
+            except BlockingIOError:  # a parent left the pipe non-blocking: wait for input
+                select.select([self.fd], [], [])
+                continue
+            if not chunk:
+                line, self.rest = self.rest, b""
+                return line
+            self.rest += chunk
 
 
 def _line(message: dict[str, Any]) -> bytes:
@@ -83,9 +111,11 @@ def initialize_result(version: str) -> dict[str, Any]:
             "instructions": INSTRUCTIONS}
 
 
-def answer_handshake(tools: Sequence[dict[str, Any]], reader: BinaryIO, writer: BinaryIO,
-                     *, on_listed: Callable[[], None] | None = None) -> Handover:
-    """Answer from ``reader`` until a message needs the SDK or input ends.
+def answer_handshake(tools: Sequence[dict[str, Any]], reader: BinaryIO | LineReader,
+                     writer: BinaryIO, *, on_listed: Callable[[], None] | None = None
+                     ) -> Handover:
+    """Answer from ``reader`` until a message needs the SDK or input ends; what a LineReader
+    read past that is in the handover's ``unread``.
 
     ``tools`` are the listings ``tools/list`` returns; ``on_listed`` runs once, after the
     first list is sent (``run`` starts importing the SDK then, while the user reads)."""
@@ -95,6 +125,7 @@ def answer_handshake(tools: Sequence[dict[str, Any]], reader: BinaryIO, writer: 
         line = reader.readline()
         if not line:
             return state
+        state.unread = getattr(reader, "rest", b"")
         if not line.strip():
             continue
         try:

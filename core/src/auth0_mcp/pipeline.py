@@ -310,7 +310,12 @@ class Pipeline:
         else:
             raise TypeError(f"a handler must return a mapping or ToolResult, not "
                             f"{type(result).__name__}")
-        data = fence(self.redactor.data(data))
+        # The redaction walk only when the answer's text shows something to mask (it costs
+        # more than the call's own work on a big answer); fencing changes values: always.
+        if not self.redactor.clean(json.dumps(data, separators=(",", ":"), ensure_ascii=False,
+                                              default=str)):
+            data = self.redactor.data(data)
+        data = fence(data)
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
         if summary:
             text = f"{self.redactor.text(summary)}\n{text}"

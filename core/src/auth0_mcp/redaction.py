@@ -8,6 +8,7 @@ process knows to be secret (its own token, client secret) are masked inside any 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -24,6 +25,11 @@ SECRET_KEYS = frozenset({
 SECRET_CONTAINERS = frozenset({"encryption_key"})
 
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
+# A secret key with a string (or list) value, a secret container or Action secrets with any
+# value, as they show in an answer's JSON text once lowercased (see Redactor.clean).
+_SECRET_KEY_IN_JSON = re.compile(
+    '"(?:(?:' + "|".join(map(re.escape, sorted(SECRET_KEYS))) + ')":["\\[]|(?:'
+    + "|".join(map(re.escape, sorted(SECRET_CONTAINERS | {"secrets"}))) + ')":)')
 _PEM_PRIVATE = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----",
                           re.S)
 
@@ -33,6 +39,20 @@ class Redactor:
 
     def __init__(self, known_secrets: Iterable[str] = ()) -> None:
         self._known: set[str] = {s for s in known_secrets if s and len(s) >= 8}
+        # As they show inside JSON text, quotes, backslashes and control characters escaped.
+        self._known_in_json = self._known | {json.dumps(s, ensure_ascii=False)[1:-1]
+                                             for s in self._known}
+
+    def clean(self, dumped: str) -> bool:
+        """True when ``dumped`` (a value's JSON text as ``json.dumps`` writes it with
+        ``separators=(",", ":")`` and ``ensure_ascii=False``) shows nothing ``data`` would
+        mask: no secret key, no PEM or JWT marker, no known secret. Then the value needs no
+        walk, which for a big answer costs more than the call's own work."""
+        if "PRIVATE KEY" in dumped or "eyJ" in dumped:
+            return False
+        if any(secret in dumped for secret in self._known_in_json):
+            return False
+        return _SECRET_KEY_IN_JSON.search(dumped.lower()) is None
 
     def text(self, value: str) -> str:
         for secret in self._known:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -122,8 +122,16 @@ class Runtime:
     selection: Selection
     api: ManagementClient
     pipeline: Pipeline
-    server: Any
+    make_server: Callable[[], Any]  # built when first used: stdio may never need the SDK
     credentials: Credentials
+    _server: Any = attrs.field(default=None, init=False)
+
+    @property
+    def server(self) -> Any:
+        """The SDK server."""
+        if self._server is None:
+            self._server = self.make_server()
+        return self._server
 
     @property
     def catalog(self) -> Catalog:
@@ -168,7 +176,6 @@ async def build_runtime(
     from .safety.confirm import Sealer
     from .safety.journal import MemoryJournal
     from .safety.wire import TracingTransport
-    from .server import build_server
     from .state import MemoryState
 
     selection = selection or await select_tools(options, credentials, env=env, catalog=catalog)
@@ -201,8 +208,13 @@ async def build_runtime(
         hooks = {"visible_for": visible_for,
                  "caller_of": lambda _ctx: caller_subject(),
                  "wait_for": CallerRateLimit(remote.calls_per_minute, state).wait_for}
-    server = build_server(shown, pipeline, **hooks)
-    return Runtime(selection, api, pipeline, server, credentials)
+
+    def make_server() -> Any:
+        from .server import build_server
+
+        return build_server(shown, pipeline, **hooks)
+
+    return Runtime(selection, api, pipeline, make_server, credentials)
 
 
 def local_caller() -> str:

@@ -173,11 +173,11 @@ def run(
         credentials = found
 
     def answer_early(selection: Selection) -> Handover:
-        from ..handshake import answer_handshake
+        from ..handshake import LineReader, answer_handshake
 
         _announce(selection, credentials.domain, transport, host, port, box)
         warm = threading.Thread(target=_import_serving_half, daemon=True)
-        handover = answer_handshake([s.listing for s in selection.tools], sys.stdin.buffer,
+        handover = answer_handshake([s.listing for s in selection.tools], LineReader(0),
                                     sys.stdout.buffer, on_listed=warm.start)
         if handover.pending is not None and warm.is_alive():
             warm.join()  # never import the same modules from two threads at once
@@ -193,7 +193,7 @@ def run(
         runtime = await build_runtime(options, credentials, selection=selection,
                                       journal=journal)
         try:
-            await serve_stdio(runtime.server, handover)
+            await serve_stdio(runtime, handover)
         finally:
             await runtime.aclose()
             journal.close()
@@ -293,9 +293,10 @@ def _event_loop(main: Callable[..., Awaitable[None]], *args: Any) -> None:
 
 
 def _import_serving_half() -> None:
-    """Import what serving calls needs (the SDK, httpx, the pipeline) while the user is still
-    reading the tool list, so the first call does not wait for it."""
-    from .. import pipeline, server  # noqa: F401
+    """Import what serving calls needs (httpx, the pipeline, the stdio loop) while the user is
+    still reading the tool list, so the first call does not wait for it. Not the SDK: stdio
+    loads it only for a message that needs it (stdio.py)."""
+    from .. import pipeline, stdio  # noqa: F401
     from ..management import tls_context
 
     tls_context()
