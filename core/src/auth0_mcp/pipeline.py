@@ -118,7 +118,7 @@ class Pipeline:
                    asker: Asker | None = None, refused: str | None = None) -> Outcome:
         """``refused`` (e.g. over the caller's budget): answer that, and journal it."""
         started = time.perf_counter()
-        arguments = unfence(dict(arguments or {}))
+        given: dict[str, Any] = unfence(dict(arguments or {}))
         record = _Call()
         trace = Trace()
         token = TRACE.set(trace)
@@ -127,10 +127,10 @@ class Pipeline:
                 record.outcome = "refused"
                 outcome = self._error(refused)
             else:
-                outcome = await self._call(name, arguments, allowed, asker, record)
+                outcome = await self._call(name, given, allowed, asker, record)
         finally:
             TRACE.reset(token)
-        self._journal(record.call_id, name, arguments, caller, record, trace, outcome, started)
+        self._journal(record.call_id, name, given, caller, record, trace, outcome, started)
         return attrs.evolve(outcome, call_id=record.call_id)
 
     def _journal(self, call_id: str, name: str, arguments: dict[str, Any], caller: str | None,

@@ -130,17 +130,17 @@ async def open_wire(unread: bytes = b"") -> AsyncIterator[Wire]:
             reader = asyncio.StreamReader(limit=LINE_LIMIT)
             if unread:
                 reader.feed_data(unread)
-            transport, _ = await loop.connect_read_pipe(
+            read_side, _ = await loop.connect_read_pipe(
                 lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(fd_in, "rb", 0,
                                                                        closefd=False))
-            transports.append(transport)
+            transports.append(read_side)
             lines = _PipeLines(reader)
         writer = None
         if not _is_file(fd_out):
-            transport, protocol = await loop.connect_write_pipe(
+            write_side, protocol = await loop.connect_write_pipe(
                 asyncio.streams.FlowControlMixin, os.fdopen(fd_out, "wb", 0, closefd=False))
-            transports.append(transport)
-            writer = asyncio.StreamWriter(transport, protocol, None, loop)  # type: ignore[arg-type]
+            transports.append(write_side)
+            writer = asyncio.StreamWriter(write_side, protocol, None, loop)
         yield Wire(lines, writer, fd_out)
     finally:
         for transport in transports:

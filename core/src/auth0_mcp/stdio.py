@@ -177,7 +177,7 @@ class StdioSession:
                                                              or isinstance(arguments, dict)):
                 scope = anyio.CancelScope()
                 self.inflight[_request_key(rid)] = scope
-                self._tg.start_soon(self._call, rid, name, arguments, scope)
+                self._tg.start_soon(self._call, rid, spec.name, arguments, scope)
                 return True
         return False
 
@@ -192,7 +192,7 @@ class StdioSession:
                 return True
         return False
 
-    async def _call(self, rid: Any, name: str, arguments: dict[str, Any] | None,
+    async def _call(self, rid: str | int, name: str, arguments: dict[str, Any] | None,
                     scope: anyio.CancelScope) -> None:
         outcome = None
         try:

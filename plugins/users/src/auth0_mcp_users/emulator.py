@@ -175,7 +175,7 @@ def list_users(req: SandboxRequest) -> Any:
         raise ApiError(400, f"Query validation error: {exc}.", "invalid_query_string") from None
     organizations: dict[str, list[str]] = {}
     for member in req.tenant.collection("organization_members").values():
-        organizations.setdefault(member.get("user_id", ""), []).append(member.get("org_id"))
+        organizations.setdefault(member.get("user_id", ""), []).append(member.get("org_id", ""))
     users = [u for u in req.tenant.collection(USERS).values()
              if match(search_document(u, organizations))]
     sort = req.query.get("sort")
