@@ -177,7 +177,7 @@ class StdioSession:
                                                              or isinstance(arguments, dict)):
                 scope = anyio.CancelScope()
                 self.inflight[_request_key(rid)] = scope
-                self._tg.start_soon(self._call, rid, spec.name, arguments, scope)
+                self._tg.start_soon(self._call, rid, str(name), arguments, scope)
                 return True
         return False
 

@@ -147,7 +147,11 @@ async def update_log_stream(ctx: ToolContext, args: UpdateArgs) -> ToolResult:
     if args.sink:
         current = await _read(ctx, args)
         _check_sink(current["type"], args.sink, partial=True)
-        body["sink"] = args.sink
+        # Auth0's PATCH takes a whole sink of the stream's type (OpenAPI LogStreamSinkPatch:
+        # Datadog needs its key and region together): the change over what is there, less
+        # the values Auth0 only shows masked.
+        kept = {k: v for k, v in (current.get("sink") or {}).items() if v != "********"}
+        body["sink"] = {**kept, **args.sink}
     if not body:
         raise ToolError("nothing to change: give name, status, sink, filters, is_priority or "
                         "pii_config")
