@@ -16,6 +16,8 @@ from mcp.client.stdio import StdioServerParameters
 from auth0_mcp.testing import structured
 from auth0_mcp.testing.processes import CLEAN_ENV, UV
 
+pytestmark = pytest.mark.packaging  # wheels and fresh environments: pytest -m packaging
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -24,6 +24,8 @@ from auth0_mcp.testing.processes import CLEAN_ENV, sandbox_over_http
 
 from .conftest import ROOT, UV
 
+pytestmark = pytest.mark.packaging  # wheels and fresh environments: pytest -m packaging
+
 DOCKERFILE = ROOT / "Dockerfile"
 
 

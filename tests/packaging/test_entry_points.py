@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.packaging  # wheels and fresh environments: pytest -m packaging
+
 ROOT = Path(__file__).resolve().parents[2]
 _LOCAL_UV = Path(sys.executable).parent / "uv"  # from the dev dependency group
 UV = str(_LOCAL_UV) if _LOCAL_UV.exists() else (shutil.which("uv") or "uv")

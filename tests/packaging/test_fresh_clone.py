@@ -16,6 +16,8 @@ from auth0_mcp.testing.processes import CLEAN_ENV, free_port, stop, wait_until_u
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.packaging  # wheels and fresh environments: pytest -m packaging
+
 
 def readme_commands() -> list[str]:
     """The commands of the README's "Fresh machine" section, without the uv install."""

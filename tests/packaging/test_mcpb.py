@@ -23,6 +23,8 @@ from auth0_mcp.testing.processes import CLEAN_ENV
 
 from .conftest import ROOT, UV
 
+pytestmark = pytest.mark.packaging  # wheels and fresh environments: pytest -m packaging
+
 MANIFEST = ROOT / "mcpb" / "manifest.json"
 _spec = importlib.util.spec_from_file_location("mcpb_build", ROOT / "mcpb" / "build.py")
 assert _spec and _spec.loader

@@ -8,6 +8,7 @@ import json
 import tomllib
 from pathlib import Path
 
+import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
@@ -15,6 +16,8 @@ from auth0_mcp.testing import structured
 from auth0_mcp.testing.processes import CLEAN_ENV
 
 from .conftest import ROOT, UV
+
+pytestmark = pytest.mark.packaging  # wheels and fresh environments: pytest -m packaging
 
 
 def registry_command() -> list[str]:

@@ -14,6 +14,8 @@ from auth0_mcp.testing.processes import UV
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.packaging  # wheels and fresh environments: pytest -m packaging
+
 FAMILIES = {"applications": "applications", "resource_servers": "resource-servers",
             "actions": "actions", "logs": "logs", "forms": "forms", "users": "users",
             "connections": "connections", "roles": "roles", "organizations": "organizations"}
