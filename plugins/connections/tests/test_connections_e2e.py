@@ -6,7 +6,6 @@ stdio and Streamable HTTP against ``auth0-mcp run --sandbox`` in both protocol e
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +16,7 @@ from mcp.client.stdio import StdioServerParameters
 
 from auth0_mcp.redaction import REDACTED
 from auth0_mcp.testing import Harness, call_confirmed, structured, text_of
-from auth0_mcp.testing.processes import CLEAN_ENV, EXE, free_port, stop, wait_until_up
+from auth0_mcp.testing.processes import CLEAN_ENV, EXE, sandbox_over_http
 
 DATABASE = "con_Q3pLx8ZcWf2T7KbM"
 GOOGLE = "con_GoogleOAuth20001"
@@ -122,16 +121,8 @@ async def test_require_an_excellent_password_policy(auth0_mcp: Harness):
 @pytest.fixture(scope="module")
 def http_url() -> Iterator[str]:
     """``auth0-mcp run --sandbox --transport http`` in a subprocess; yields the /mcp URL."""
-    port = free_port()
-    proc = subprocess.Popen([EXE, "run", "--sandbox", "--transport", "http", "--port",
-                             str(port)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=CLEAN_ENV)
-    url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        wait_until_up(url, proc)
+    with sandbox_over_http() as url:
         yield url
-    finally:
-        stop(proc)
 
 
 def stdio() -> StdioServerParameters:
