@@ -10,6 +10,7 @@ import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import anyio
 import attrs
@@ -35,6 +36,8 @@ AUDIENCE = "https://mcp.example.test/mcp"
 SCOPES = ["read:clients"]
 CALLS_PER_MINUTE = 6  # per caller: a burst of 6, then one every 10 s
 TENANT_LIMIT = 6  # the sandbox's Management API bucket: 6 at once, 6 per second
+CONFIRM_KEY = "one-key-for-every-instance-of-this-deployment"
+WRITER = ["read:clients", "create:clients", "update:clients"]
 
 
 @attrs.define
@@ -50,12 +53,12 @@ class Cluster:
     def mcp_url(self) -> str:
         return f"{self.proxy.url}/mcp"
 
-    def token(self, sub: str) -> str:
-        return mint_access_token(self.box.tenant, sub=sub, scopes=SCOPES, audience=AUDIENCE)
+    def token(self, sub: str, scopes: list[str] = SCOPES) -> str:
+        return mint_access_token(self.box.tenant, sub=sub, scopes=scopes, audience=AUDIENCE)
 
-    def client(self, sub: str, mode: str = "auto") -> Client:
-        http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {self.token(sub)}"},
-                                  timeout=60)
+    def client(self, sub: str, mode: str = "auto", scopes: list[str] = SCOPES) -> Client:
+        http = httpx2.AsyncClient(
+            headers={"Authorization": f"Bearer {self.token(sub, scopes)}"}, timeout=60)
         return Client(streamable_http_client(self.mcp_url, http_client=http), mode=mode)
 
     def served_since(self, start: int) -> set[int]:
@@ -67,7 +70,8 @@ def start_instance(box: SandboxServer, redis: RedisServer, logs: Path, n: int,
     port = free_port()
     client_id, secret = box.admin_credentials
     env = {**CLEAN_ENV, "AUTH0_DOMAIN": box.base_url, "AUTH0_CLIENT_ID": client_id,
-           "AUTH0_CLIENT_SECRET": secret, "AUTH0_MCP_STATE_URL": redis.url}
+           "AUTH0_CLIENT_SECRET": secret, "AUTH0_MCP_STATE_URL": redis.url,
+           "AUTH0_MCP_CONFIRM_KEY": CONFIRM_KEY}
     with (logs / f"out{n}").open("w") as out, (logs / f"err{n}").open("w") as err:
         proc = subprocess.Popen(
             [EXE, "run", "--transport", "http", "--port", str(port), "--oauth-issuer",
@@ -155,6 +159,44 @@ async def test_tenant_rate_limit_holds_across_instances(cluster: Cluster):
     sent = after["by_api"]["management"] - before["by_api"].get("management", 0)
     assert sent >= 12 == 2 * TENANT_LIMIT  # twice the bucket went through
     assert after["throttled"] - before["throttled"] == 0, (before, after)
+
+
+async def test_a_confirmation_from_one_instance_is_spent_once_across_the_others(
+        cluster: Cluster):
+    """The plan comes from one instance, the user's yes reaches the next (same key, so the
+    token is valid there) and is spent in Redis: the same token on the third is refused."""
+    box = cluster.box
+    async with cluster.client("auth0|confirmer", mode="legacy", scopes=WRITER) as c:
+        created = await c.call_tool("auth0_create_application", {
+            "name": "Shared confirm", "callbacks": ["https://a.example.com/cb",
+                                                     "https://b.example.com/cb"]})
+        assert not created.is_error, text(created)
+        cid = created.structured_content["client_id"]
+        change = {"client_id": cid, "remove": {"callbacks": ["https://b.example.com/cb"]}}
+        served: list[int] = []
+
+        async def call(arguments: dict[str, Any]) -> Any:
+            start = len(cluster.proxy.served)
+            result = await c.call_tool("auth0_update_application", arguments)
+            served.extend(cluster.proxy.served[start:])
+            return result
+
+        def patches() -> int:  # the tenant's own record of every Management write to it
+            return sum(1 for e in box.tenant.logs if e.get("type") == "sapi"
+                       and e["details"]["request"]["method"] == "patch"
+                       and e["details"]["request"]["path"].endswith(cid))
+
+        planned = await call(change)  # removing a callback: the default policy asks
+        assert planned.structured_content["applied"] is False, text(planned)
+        token = planned.structured_content["confirm"]
+        applied = await call({**change, "confirm": token})
+        assert not applied.is_error and "applied" not in applied.structured_content, \
+            text(applied)
+        replayed = await call({**change, "confirm": token})
+        assert replayed.is_error or replayed.structured_content.get("applied") is False
+        assert patches() == 1  # the yes was applied once; the replay sent nothing
+    assert len(set(served)) == 3, served  # plan, yes and replay each on another instance
+    assert box.tenant.collection("clients")[cid]["callbacks"] == ["https://a.example.com/cb"]
 
 
 async def test_killing_an_instance_loses_only_its_in_flight_calls(cluster: Cluster):
