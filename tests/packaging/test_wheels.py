@@ -59,16 +59,17 @@ def test_each_family_installs_alone_and_passes_its_tests(family: str, wheels: Pa
     assert " passed" in result.stdout
 
 
-def test_two_extras_without_the_sandbox(wheels: Path, tmp_path: Path):
-    """``auth0-mcp[actions,logs]``: exactly those families, and their plugins load without
-    the sandbox (emulators are imported only when a sandbox starts); asking for a sandbox
-    answers one line naming the extra, exit 2."""
-    env = venv_with(tmp_path, wheels, "auth0-mcp[actions,logs]==0.1.0")
+@pytest.mark.parametrize("extras", [("actions", "logs"), ("users", "organizations")])
+def test_two_extras_without_the_sandbox(extras: tuple[str, str], wheels: Path, tmp_path: Path):
+    """``auth0-mcp[actions,logs]``, ``auth0-mcp[users,organizations]``: exactly those
+    families, and their plugins load without the sandbox (emulators are imported only when a
+    sandbox starts); asking for a sandbox answers one line naming the extra, exit 2."""
+    env = venv_with(tmp_path, wheels, f"auth0-mcp[{','.join(extras)}]==0.1.0")
     exe = str(env / "bin/auth0-mcp")
     probe = subprocess.run([str(env / "bin/python"), "-c", "import auth0_mcp_sandbox"],
                            capture_output=True, text=True)
     assert probe.returncode != 0 and "auth0_mcp_sandbox" in probe.stderr
-    assert listed_families(env) == {"actions", "logs"}
+    assert listed_families(env) == set(extras)
     for argv in (["run", "--sandbox"], ["sandbox", "--port", "0"]):
         result = subprocess.run([exe, *argv], capture_output=True, text=True, timeout=60,
                                 stdin=subprocess.DEVNULL)
