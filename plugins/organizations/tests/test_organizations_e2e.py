@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from mcp import Client
 
 import auth0_mcp_organizations.plugin as plugin_module
 from auth0_mcp.testing import Harness, call_confirmed, structured, text_of, unfenced
@@ -43,6 +44,18 @@ def plain(result: Any) -> Any:
 plain_ok = plain
 
 
+async def user_id_of(client: Client, email: str, known: str) -> str:
+    """The user's id found by email, as the conversation does, when the users family is
+    installed; else the id the demo tenant gives that person."""
+    tools = {t.name for t in (await client.list_tools()).tools}
+    if "auth0_search_users" not in tools:
+        return known
+    found = plain(await client.call_tool("auth0_search_users", {"email": email}))
+    [user] = found["users"]
+    assert user["user_id"] == known
+    return user["user_id"]
+
+
 def roles_by_member(org: dict) -> dict[str, list[str]]:
     return {m["user_id"]: m["roles"] for m in org["members"]}
 
@@ -55,8 +68,9 @@ async def test_add_carol_to_acme_as_an_admin_and_show_its_members(auth0_mcp: Har
                                                 {"id": "acme"}))
         assert org["id"] == ACME and org["display_name"] == "Acme"
         assert CAROL not in roles_by_member(org)
+        carol = await user_id_of(client, "carol@example.org", CAROL)
         added = await call_confirmed(client, "auth0_update_organization_members", {
-            "id": org["id"], "users": [CAROL], "roles": [ADMIN]})
+            "id": org["id"], "users": [carol], "roles": [ADMIN]})
         assert not added.is_error, text_of(added)
         after = plain(await client.call_tool("auth0_get_organization",
                                                   {"id": org["id"]}))
