@@ -223,6 +223,16 @@ def project(obj: Mapping[str, Any], req: SandboxRequest) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k not in wanted}
 
 
+def stored(tenant: SandboxTenant, collection: str, object_id: str, message: str,
+           error_code: str | None = None) -> dict[str, Any]:
+    """The object ``object_id`` of ``collection``, or Auth0's 404 for it (``error_code`` is
+    left out where Auth0 leaves it out: roles, organizations, forms)."""
+    found = tenant.collection(collection).get(object_id)
+    if found is None:
+        raise ApiError(404, message, error_code)
+    return found
+
+
 def offset_page(
     req: SandboxRequest,
     items: Sequence[Mapping[str, Any]],

@@ -11,12 +11,12 @@ from typing import Any
 
 from auth0_mcp_sandbox.records import make_client, merge
 from auth0_mcp_sandbox.routing import (
-    ApiError,
     Reply,
     Router,
     SandboxRequest,
     offset_page,
     project,
+    stored,
 )
 from auth0_mcp_sandbox.tenant import SandboxTenant
 
@@ -26,10 +26,7 @@ NOT_FOUND = ("The client does not exist", "inexistent_client")
 
 
 def find(tenant: SandboxTenant, client_id: str) -> dict[str, Any]:
-    client = tenant.collection(COLLECTION).get(client_id)
-    if client is None:
-        raise ApiError(404, *NOT_FOUND)
-    return client
+    return stored(tenant, COLLECTION, client_id, *NOT_FOUND)
 
 
 def shown(client: dict[str, Any], req: SandboxRequest, *,

@@ -10,12 +10,12 @@ from typing import Any
 
 from auth0_mcp_sandbox.records import make_client_grant
 from auth0_mcp_sandbox.routing import (
-    ApiError,
     Reply,
     Router,
     SandboxRequest,
     offset_page,
     project,
+    stored,
 )
 from auth0_mcp_sandbox.tenant import SandboxTenant
 
@@ -25,10 +25,7 @@ NOT_FOUND = ("The grant does not exist.", "inexistent_client_grant")
 
 
 def find(tenant: SandboxTenant, grant_id: str) -> dict[str, Any]:
-    grant = tenant.collection(COLLECTION).get(grant_id)
-    if grant is None:
-        raise ApiError(404, *NOT_FOUND)
-    return grant
+    return stored(tenant, COLLECTION, grant_id, *NOT_FOUND)
 
 
 @router.get("/api/v2/client-grants", scope="read:client_grants")

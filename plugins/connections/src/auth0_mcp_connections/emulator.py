@@ -21,6 +21,7 @@ from auth0_mcp_sandbox.routing import (
     invalid_body,
     offset_page,
     project,
+    stored,
 )
 from auth0_mcp_sandbox.tenant import SandboxTenant, iso_now, random_alnum
 
@@ -59,10 +60,7 @@ ALWAYS = ("id", "is_domain_connection", "authentication", "connected_accounts") 
 
 
 def find(tenant: SandboxTenant, connection_id: str) -> dict[str, Any]:
-    connection = tenant.collection(COLLECTION).get(connection_id)
-    if connection is None:
-        raise ApiError(404, *NOT_FOUND)
-    return connection
+    return stored(tenant, COLLECTION, connection_id, *NOT_FOUND)
 
 
 def enabled_clients(tenant: SandboxTenant, connection: dict[str, Any]) -> list[str]:

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from auth0_mcp_sandbox.routing import (
-    ApiError,
     Reply,
     Router,
     SandboxRequest,
     offset_page,
+    stored,
 )
 from auth0_mcp_sandbox.tenant import SandboxTenant, iso_now
 
@@ -31,10 +31,7 @@ def make_form(tenant: SandboxTenant, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def find(tenant: SandboxTenant, form_id: str) -> dict[str, Any]:
-    form = tenant.collection(COLLECTION).get(form_id)
-    if form is None:
-        raise ApiError(404, "Form not found")
-    return form
+    return stored(tenant, COLLECTION, form_id, "Form not found")
 
 
 def summary(form: dict[str, Any], _req: SandboxRequest) -> dict[str, Any]:

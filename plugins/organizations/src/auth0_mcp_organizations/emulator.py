@@ -33,6 +33,7 @@ from auth0_mcp_sandbox.routing import (
     offset_page,
     project,
     shared_object,
+    stored,
     user_row,
 )
 from auth0_mcp_sandbox.tenant import SandboxTenant, iso_now, random_alnum
@@ -52,10 +53,7 @@ ORDER = ("id", "name", "display_name", "branding", "metadata")
 
 
 def find(tenant: SandboxTenant, org_id: str) -> dict[str, Any]:
-    org = tenant.collection(ORGS).get(org_id)
-    if org is None:
-        raise ApiError(404, NOT_FOUND)
-    return org
+    return stored(tenant, ORGS, org_id, NOT_FOUND)
 
 
 def _org(req: SandboxRequest) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from auth0_mcp_sandbox.routing import (
     invalid_body,
     offset_page,
     shared_object,
+    stored,
     user_row,
 )
 from auth0_mcp_sandbox.tenant import SandboxTenant, random_alnum
@@ -44,10 +45,7 @@ WRITABLE = {"name": str, "description": str}
 
 
 def find(tenant: SandboxTenant, role_id: str) -> dict[str, Any]:
-    role = tenant.collection(ROLES).get(role_id)
-    if role is None:
-        raise ApiError(404, NOT_FOUND)
-    return role
+    return stored(tenant, ROLES, role_id, NOT_FOUND)
 
 
 def _entry(tenant: SandboxTenant, collection: str, role_id: str, key: str) -> list[Any]:
