@@ -21,10 +21,10 @@ from .errors import ToolError
 from .handshake import INSTRUCTIONS, SERVER_NAME, SERVER_TITLE
 from .pipeline import Pipeline
 from .safety.gate import Asker
+from .safety.journal import CALL_ID
 from .spec import ToolSpec
 
 log = logging.getLogger("auth0_mcp.server")
-CALL_ID = "auth0-mcp/call_id"  # result _meta: the journal's id of the call (undo, audit show)
 
 def to_mcp_tool(spec: ToolSpec) -> types.Tool:
     return types.Tool.model_validate(spec.listing)

@@ -27,11 +27,11 @@ import attrs
 
 from .handshake import INITIALIZED, MODERN_META_KEY, REPLAY_ID, Handover
 from .pipes import LINE_LIMIT, LineTooLong, Wire, open_wire
+from .safety.journal import CALL_ID
 
 log = logging.getLogger("auth0_mcp")
 
 CALL_KEYS = frozenset({"name", "arguments", "_meta"})
-CALL_ID = "auth0-mcp/call_id"  # server.CALL_ID (that module imports the SDK); a test checks
 
 
 def _line(message: Mapping[str, Any]) -> bytes:

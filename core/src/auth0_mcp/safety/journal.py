@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 GENESIS = "0" * 64
+# Where a result's _meta carries the journal's id of the call (undo, audit show): here, a
+# stdlib-only module, so the stdio fast path and the SDK server share it.
+CALL_ID = "auth0-mcp/call_id"
 
 
 def canonical(value: Any) -> str:
