@@ -60,9 +60,11 @@ def token(box: SandboxServer, scopes: list[str], *, sub: str = "auth0|alice", **
     return mint_access_token(box.tenant, sub=sub, scopes=scopes, audience=AUDIENCE, **kw)
 
 
-def client(url: str, bearer: str) -> Client:
+def client(url: str, bearer: str, mode: str = "auto") -> Client:
+    """A caller's session; ``mode="legacy"``: the 2025 era, whose reads take the HTTP fast
+    path (remote/fastpath.py), "auto": the 2026 era, served by the SDK."""
     http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {bearer}"})
-    return Client(streamable_http_client(url, http_client=http))
+    return Client(streamable_http_client(url, http_client=http), mode=mode)
 
 
 async def names(url: str, bearer: str) -> set[str]:
@@ -126,8 +128,9 @@ def test_every_bad_token_is_rejected_with_401(remote: tuple[str, Path],
             assert response.status_code == 401, case
 
 
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_callers_see_only_what_their_permissions_allow(remote: tuple[str, Path],
-                                                            issuer: SandboxServer):
+                                                            issuer: SandboxServer, mode: str):
     url, audit = remote
     reader = token(issuer, READ, sub="auth0|reader")
     admin = token(issuer, READ + WRITE, sub="auth0|admin")
@@ -147,7 +150,7 @@ async def test_callers_see_only_what_their_permissions_allow(remote: tuple[str, 
     assert results["reader"] < results["admin"]
 
     before = audit.read_text().splitlines() if audit.exists() else []
-    async with client(url, reader) as c:
+    async with client(url, reader, mode) as c:
         listed = await c.call_tool("auth0_list_applications", {"per_page": 2})
         assert not listed.is_error
         denied = await c.call_tool("auth0_create_application", {"name": "Nope"})
@@ -190,16 +193,40 @@ def test_per_caller_budget_and_body_limit(issuer: SandboxServer):
     try:
         wait_until_up(url, proc)
 
-        async def calls(bearer: str, n: int) -> list[bool]:
-            async with client(url, bearer) as c:
+        async def calls(bearer: str, n: int, mode: str) -> list[bool]:
+            async with client(url, bearer, mode) as c:
                 return [(await c.call_tool("auth0_list_forms", {})).is_error for _ in range(n)]
 
-        noisy = anyio.run(calls, token(issuer, READ, sub="auth0|noisy"), 3)
-        assert noisy == [False, False, True]
-        assert anyio.run(calls, token(issuer, READ, sub="auth0|quiet"), 1) == [False]
+        for mode in ("auto", "legacy"):  # the 2025 era's reads take the fast path
+            noisy = anyio.run(calls, token(issuer, READ, sub=f"auth0|noisy-{mode}"), 3, mode)
+            assert noisy == [False, False, True], mode
+            assert anyio.run(calls, token(issuer, READ, sub=f"auth0|quiet-{mode}"), 1,
+                             mode) == [False]
         big = httpx.post(url, content=b"{" + b" " * 50_000 + b"}", headers={
             "Authorization": f"Bearer {token(issuer, READ)}", "Content-Type": "application/json",
             "Accept": "application/json, text/event-stream"})
         assert big.status_code == 413
     finally:
         stop(proc)
+
+
+def test_a_session_answers_only_the_credential_that_opened_it(remote: tuple[str, Path],
+                                                             issuer: SandboxServer):
+    """Another caller who learns a session id gets 404, as if it did not exist: for a read
+    (answered by the fast path for its owner) as for anything else."""
+    url, _ = remote
+    base = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+            "MCP-Protocol-Version": "2025-11-25"}
+    owner = {**base, "Authorization": f"Bearer {token(issuer, READ, sub='auth0|owner')}"}
+    thief = {**base, "Authorization": f"Bearer {token(issuer, READ, sub='auth0|thief')}"}
+    opened = httpx.post(url, headers=owner, json={
+        "jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {},
+            "clientInfo": {"name": "t", "version": "0"}}})
+    session = {"Mcp-Session-Id": opened.headers["mcp-session-id"]}
+    read = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": "auth0_list_forms", "arguments": {}}}
+    stolen = httpx.post(url, headers={**thief, **session}, json=read)
+    assert stolen.status_code == 404 and "Session not found" in stolen.text
+    mine = httpx.post(url, headers={**owner, **session}, json=read)
+    assert mine.status_code == 200 and not mine.json()["result"]["isError"]

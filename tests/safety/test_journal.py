@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 from mcp import Client
 
+from auth0_mcp.callers import CallPolicy
 from auth0_mcp.pipeline import Pipeline
 from auth0_mcp.redaction import Redactor
 from auth0_mcp.safety.journal import FileJournal, MemoryJournal, read_entries, verify
@@ -121,7 +122,7 @@ async def test_a_call_over_the_callers_budget_is_refused_and_journaled(harness):
     journal = MemoryJournal()
     async with recorded(harness, journal=journal) as (runtime, _):
         server = build_server(runtime.tools, runtime.pipeline,
-                              caller_of=lambda _ctx: "auth0|noisy", wait_for=over_budget)
+                              CallPolicy(caller_of=lambda: "auth0|noisy", wait_for=over_budget))
         async with Client(server, mode="legacy") as client:
             result = await client.call_tool("auth0_list_applications", {})
     assert result.is_error and "retry in 7 s" in result.content[0].text

@@ -124,6 +124,7 @@ class Runtime:
     pipeline: Pipeline
     make_server: Callable[[], Any]  # built when first used: stdio may never need the SDK
     credentials: Credentials
+    policy: Any = None  # callers.CallPolicy: remote mode's per-caller rules
     _server: Any = attrs.field(default=None, init=False)
 
     @property
@@ -192,29 +193,30 @@ async def build_runtime(
     pipeline = Pipeline(shown, lambda: context, redactor, default_timeout=options.timeout,
                         journal=journal, confirm=options.confirm,
                         sealer=Sealer(state or MemoryState()), local_caller=local_caller())
-    hooks: dict[str, Any] = {}
+    from .callers import CallPolicy
+
+    policy = CallPolicy()
     if remote is not None and remote.issuer:
         from .remote.app import CallerRateLimit, caller_subject, tools_for_caller
 
         by_caller = tools_for_caller(shown)
         by_name = {t.name: t for t in shown}
 
-        def visible_for(ctx: Any) -> set[str] | None:
-            names = by_caller(ctx)
+        def visible_for() -> set[str] | None:
+            names = by_caller()
             if names is None:
                 return None
             return {t.name for t in undo_beside_writes(by_name[n] for n in names)}
 
-        hooks = {"visible_for": visible_for,
-                 "caller_of": lambda _ctx: caller_subject(),
-                 "wait_for": CallerRateLimit(remote.calls_per_minute, state).wait_for}
+        policy = CallPolicy(visible_for, caller_subject,
+                            CallerRateLimit(remote.calls_per_minute, state).wait_for)
 
     def make_server() -> Any:
         from .server import build_server
 
-        return build_server(shown, pipeline, **hooks)
+        return build_server(shown, pipeline, policy)
 
-    return Runtime(selection, api, pipeline, make_server, credentials)
+    return Runtime(selection, api, pipeline, make_server, credentials, policy)
 
 
 def local_caller() -> str:

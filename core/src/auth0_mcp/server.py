@@ -7,8 +7,7 @@ classes) and validation happens in the pipeline; MCPServer would derive and vali
 from __future__ import annotations
 
 import logging
-import math
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import mcp.types as types
@@ -17,7 +16,7 @@ from mcp.shared.exceptions import NoBackChannelError
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from . import __version__
-from .errors import ToolError
+from .callers import CallPolicy
 from .handshake import INSTRUCTIONS, SERVER_NAME, SERVER_TITLE
 from .pipeline import Pipeline
 from .safety.gate import Asker
@@ -60,40 +59,23 @@ def asker_for(ctx: ServerRequestContext[Any], params: types.CallToolRequestParam
     return Asker(elicit=elicit)
 
 
-def build_server(
-    tools: Iterable[ToolSpec],
-    pipeline: Pipeline,
-    *,
-    visible_for: Callable[[ServerRequestContext[Any]], set[str] | None] | None = None,
-    caller_of: Callable[[ServerRequestContext[Any]], str | None] | None = None,
-    wait_for: Callable[[str | None], Awaitable[float]] | None = None,
-) -> Server[Any]:
-    """``visible_for`` narrows the tools per request (remote mode: the caller's permissions);
-    ``caller_of`` names the caller for the audit log; ``wait_for`` rate-limits a caller."""
+def build_server(tools: Iterable[ToolSpec], pipeline: Pipeline,
+                 policy: CallPolicy = CallPolicy()) -> Server[Any]:
+    """The SDK server for ``tools``, calls going through ``pipeline`` under ``policy``."""
     specs = list(tools)
     listed = [to_mcp_tool(s) for s in specs]
 
     async def list_tools(ctx: ServerRequestContext[Any],
                          params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
-        allowed = visible_for(ctx) if visible_for else None
+        allowed = policy.visible()
         if allowed is None:
             return types.ListToolsResult(tools=listed)
         return types.ListToolsResult(tools=[t for t in listed if t.name in allowed])
 
     async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
                         ) -> types.CallToolResult | types.InputRequiredResult:
-        allowed = visible_for(ctx) if visible_for else None
-        caller = caller_of(ctx) if caller_of else None
-        try:
-            wait = await wait_for(caller) if wait_for else 0
-        except ToolError as exc:  # the shared budget store is down: fail closed
-            refused: str | None = str(exc)
-        else:
-            refused = (f"Too many calls from {caller}: retry in {math.ceil(wait)} s."
-                       if wait else None)
-        outcome = await pipeline.call(params.name, params.arguments, allowed=allowed,
-                                      caller=caller, asker=asker_for(ctx, params),
-                                      refused=refused)
+        outcome = await policy.call(pipeline, params.name, params.arguments,
+                                    asker_for(ctx, params))
         if outcome.input_required is not None:
             asked = outcome.input_required
             return types.InputRequiredResult(

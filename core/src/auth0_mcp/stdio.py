@@ -25,37 +25,18 @@ from typing import Any
 import anyio
 import attrs
 
-from .handshake import INITIALIZED, MODERN_META_KEY, REPLAY_ID, Handover
+from .handshake import INITIALIZED, REPLAY_ID, Handover
 from .pipes import LINE_LIMIT, LineTooLong, Wire, open_wire
-from .safety.journal import CALL_ID
+from .readcalls import call_result, encode, handshake_era, read_call, request_key, valid_id
 
 log = logging.getLogger("auth0_mcp")
 
-CALL_KEYS = frozenset({"name", "arguments", "_meta"})
-
-
 def _line(message: Mapping[str, Any]) -> bytes:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False,
-                      default=str).encode() + b"\n"
+    return encode(message) + b"\n"
 
 
 def _error(code: int, message: str) -> bytes:
     return _line({"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}})
-
-
-def call_result(outcome: Any) -> dict[str, Any]:
-    """A pipeline Outcome as the SDK puts a CallToolResult on the wire."""
-    result: dict[str, Any] = {"content": [{"type": "text", "text": outcome.text}],
-                              "isError": outcome.is_error}
-    if outcome.data is not None:
-        result["structuredContent"] = outcome.data
-    if outcome.call_id:
-        result["_meta"] = {CALL_ID: outcome.call_id}
-    return result
-
-
-def _request_key(value: Any) -> tuple[type, Any]:
-    return type(value), value  # 1 and "1" are different requests
 
 
 class Unanswered:
@@ -148,45 +129,35 @@ class StdioSession:
 
     def _answer_here(self, message: Any) -> bool:
         """Answer (or start answering) ``message`` here; False: the SDK must."""
-        if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
+        if not handshake_era(message):
             return False
-        method, params = message.get("method"), message.get("params")
-        if params is not None and not isinstance(params, dict):
-            return False
-        meta = (params or {}).get("_meta")
-        if meta is not None and (not isinstance(meta, dict) or MODERN_META_KEY in meta):
-            return False
+        method, params = message.get("method"), message.get("params") or {}
         if "id" not in message:
-            return self._notification(method, params or {})
+            return self._notification(method, params)
         rid = message["id"]
-        if (not isinstance(rid, str | int) or isinstance(rid, bool)
-                or _request_key(rid) in self.inflight):
+        if not valid_id(rid) or request_key(rid) in self.inflight:
             return False
         assert self._tg is not None
         if method == "ping":
             self._tg.start_soon(self._reply, rid, {})
             return True
-        if method == "tools/list" and not (params or {}).get("cursor"):
+        if method == "tools/list" and not params.get("cursor"):
             self._tg.start_soon(self._reply, rid, {"tools": self.listings})
             return True
-        if method == "tools/call" and params is not None and params.keys() <= CALL_KEYS:
-            name, arguments = params.get("name"), params.get("arguments")
-            spec = self.pipeline.tools.get(name) if isinstance(name, str) else None
-            # Reads only: a mutation may ask the user to confirm, which needs the SDK session.
-            if spec is not None and spec.kind == "read" and (arguments is None
-                                                             or isinstance(arguments, dict)):
-                scope = anyio.CancelScope()
-                self.inflight[_request_key(rid)] = scope
-                self._tg.start_soon(self._call, rid, str(name), arguments, scope)
-                return True
-        return False
+        call = read_call(message, self.pipeline.tools)
+        if call is None:  # a mutation may ask the user to confirm: that needs the SDK session
+            return False
+        scope = anyio.CancelScope()
+        self.inflight[request_key(rid)] = scope
+        self._tg.start_soon(self._call, rid, call.name, call.arguments, scope)
+        return True
 
     def _notification(self, method: Any, params: dict[str, Any]) -> bool:
         if method == INITIALIZED["method"] and self.sdk is None:
             self.handover.initialized = True  # replayed to the SDK if it starts
             return True
         if method == "notifications/cancelled":
-            scope = self.inflight.get(_request_key(params.get("requestId")))
+            scope = self.inflight.get(request_key(params.get("requestId")))
             if scope is not None:
                 scope.cancel()
                 return True
@@ -201,7 +172,7 @@ class StdioSession:
         except Exception:  # the pipeline answers failures itself; this is a bug in it
             log.exception("tool call %s failed outside the pipeline", name)
         finally:
-            del self.inflight[_request_key(rid)]
+            del self.inflight[request_key(rid)]
         if scope.cancel_called:  # a request the client cancelled is never answered
             return
         if outcome is None:

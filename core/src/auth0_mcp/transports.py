@@ -19,13 +19,13 @@ async def serve_stdio(runtime: Any, handover: Handover) -> None:
                 handover)
 
 
-async def serve_http(server: Any, host: str, port: int, settings: Any,
+async def serve_http(runtime: Any, host: str, port: int, settings: Any,
                      state: Any = None) -> None:
     """Streamable HTTP at ``/mcp``; OAuth-protected when ``settings.issuer`` is set."""
     import uvicorn
 
     from .remote.app import build_http_app
 
-    app = build_http_app(server, settings, host, port, state=state)
+    app = build_http_app(runtime.server, settings, host, port, state=state, runtime=runtime)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
     await uvicorn.Server(config).serve()

@@ -222,7 +222,7 @@ def run(
                                       remote=remote if oauth_issuer else None, state=state)
         try:
             _announce(runtime.selection, credentials.domain, transport, host, port, box)
-            await serve_http(runtime.server, host, port, remote, state)
+            await serve_http(runtime, host, port, remote, state)
         finally:
             await runtime.aclose()
             await state.aclose()

@@ -62,10 +62,10 @@ def caller_subject() -> str | None:
     return token.subject if token is not None else None
 
 
-def tools_for_caller(tools: tuple[ToolSpec, ...]) -> Callable[[Any], set[str] | None]:
+def tools_for_caller(tools: tuple[ToolSpec, ...]) -> Callable[[], set[str] | None]:
     """A tool is visible to a caller whose permissions include all its required scopes."""
 
-    def visible_for(_ctx: Any) -> set[str] | None:
+    def visible_for() -> set[str] | None:
         scopes = caller_scopes()
         if scopes is None:
             return None
@@ -152,8 +152,9 @@ def health_routes(state: StateStore | None) -> list[Any]:
 
 def build_http_app(server: Any, settings: RemoteSettings, host: str, port: int,
                    *, verifier: JwksVerifier | None = None,
-                   state: StateStore | None = None) -> Any:
-    """The Starlette app for ``run --transport http``, protected when an issuer is set."""
+                   state: StateStore | None = None, runtime: Any = None) -> Any:
+    """The Starlette app for ``run --transport http``, protected when an issuer is set.
+    With ``runtime``, its read calls take the fast path (fastpath.py)."""
     public_url = settings.public_url or f"http://{host}:{port}/mcp"
     loopback = ["127.0.0.1", "localhost", "[::1]"]
     hosts = list(settings.allowed_hosts) or [f"{h}:*" for h in loopback]
@@ -177,6 +178,10 @@ def build_http_app(server: Any, settings: RemoteSettings, host: str, port: int,
         transport_security=security, max_request_body_size=settings.max_body_bytes,
         auth=auth, token_verifier=verifier if auth else None,
     )
+    if runtime is not None:
+        from .fastpath import install
+
+        install(server, runtime.pipeline, runtime.policy)
     app.router.routes[:0] = health_routes(state)
     from starlette.middleware import Middleware
 

@@ -1,0 +1,88 @@
+"""Which messages the transports' fast paths may answer themselves, and how they answer.
+
+A read tool never asks the user anything mid-call, so over stdio (stdio.py) and over
+Streamable HTTP (remote/fastpath.py) a ``tools/call`` of a read is answered straight from the
+pipeline, without the SDK's per-message machinery. Both use the one test below, so the two
+transports agree on what a fast call is; anything it does not accept goes to the SDK, which
+stays the authority on the protocol. Standard library only: stdio imports this before (and
+often without ever) importing the SDK.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from .handshake import MODERN_META_KEY
+from .safety.journal import CALL_ID
+
+CALL_KEYS = frozenset({"name", "arguments", "_meta"})
+
+
+@attrs.frozen
+class ReadCall:
+    """A ``tools/call`` of a read tool, as the fast paths answer it."""
+
+    id: str | int
+    name: str
+    arguments: dict[str, Any] | None
+
+
+def request_key(value: Any) -> tuple[type, Any]:
+    """A request id as a dictionary key: 1 and "1" are different requests."""
+    return type(value), value
+
+
+def handshake_era(message: Any) -> bool:
+    """A JSON-RPC 2.0 message whose params (if any) are an object and do not mark the 2026
+    era (whose requests carry their own version and capabilities)."""
+    if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
+        return False
+    params = message.get("params")
+    if params is None:
+        return True
+    if not isinstance(params, dict):
+        return False
+    meta = params.get("_meta")
+    return meta is None or (isinstance(meta, dict) and MODERN_META_KEY not in meta)
+
+
+def valid_id(value: Any) -> bool:
+    return isinstance(value, str | int) and not isinstance(value, bool)
+
+
+def read_call(message: Any, tools: Mapping[str, Any]) -> ReadCall | None:
+    """``message`` as a read call of one of ``tools`` (name -> ToolSpec), or None when it is
+    anything else: another method or tool kind, an unknown tool, or a shape the SDK would
+    judge (and perhaps refuse) itself."""
+    if not handshake_era(message) or message.get("method") != "tools/call":
+        return None
+    rid, params = message.get("id"), message.get("params")
+    if not valid_id(rid) or not isinstance(params, dict) or not params.keys() <= CALL_KEYS:
+        return None
+    name, arguments = params.get("name"), params.get("arguments")
+    spec = tools.get(name) if isinstance(name, str) else None
+    if not isinstance(name, str) or spec is None or spec.kind != "read" or not (arguments is None
+                                                   or isinstance(arguments, dict)):
+        return None
+    return ReadCall(rid, name, arguments)
+
+
+def call_result(outcome: Any) -> dict[str, Any]:
+    """A pipeline Outcome as the SDK puts a CallToolResult on the wire."""
+    result: dict[str, Any] = {"content": [{"type": "text", "text": outcome.text}],
+                              "isError": outcome.is_error}
+    if outcome.data is not None:
+        result["structuredContent"] = outcome.data
+    if outcome.call_id:
+        result["_meta"] = {CALL_ID: outcome.call_id}
+    return result
+
+
+def encode(message: Mapping[str, Any]) -> bytes:
+    """One JSON-RPC message, compact, UTF-8 (as the SDK writes it)."""
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False,
+                      default=str).encode()

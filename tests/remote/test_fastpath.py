@@ -1,0 +1,214 @@
+"""The HTTP fast path (remote/fastpath.py) over real HTTP: a read call is answered as the SDK
+answers it, every check the SDK makes still holds, cancellation and the idle timer behave as
+the SDK's do, and anything that is not a plain read of a live session goes to the SDK.
+
+The app is served by uvicorn on loopback in the test's own event loop (the runtime's
+Management API client lives there); ``served`` stops it when the test ends."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+import httpx
+import uvicorn
+from mcp import Client
+
+from auth0_mcp.callers import CallPolicy
+from auth0_mcp.remote.app import RemoteSettings, build_http_app
+from auth0_mcp.remote.fastpath import install
+from auth0_mcp.safety.journal import CALL_ID
+from auth0_mcp.server import build_server
+from auth0_mcp.testing.processes import free_port
+
+ERA = "2025-11-25"
+ACCEPT = "application/json, text/event-stream"
+INIT = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+    "protocolVersion": ERA, "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}
+
+
+def call(rid: Any, name: str, arguments: Any = None) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": rid, "method": "tools/call",
+            "params": {"name": name, "arguments": arguments if arguments is not None else {}}}
+
+
+@contextlib.asynccontextmanager
+async def served(app: Any) -> AsyncIterator[str]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(server.serve)
+        while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
+            await anyio.sleep(0.01)
+        try:
+            yield f"http://127.0.0.1:{port}/mcp"
+        finally:
+            server.should_exit = True
+
+
+def app_for(runtime: Any, *, fast: bool = True, stateless: bool = False) -> Any:
+    server = build_server(runtime.tools, runtime.pipeline, runtime.policy)
+    return build_http_app(server, RemoteSettings(stateless=stateless), "127.0.0.1", 0,
+                          runtime=runtime if fast else None)
+
+
+class Raw:
+    """Plain POSTs to /mcp, so the tests see status codes and content types."""
+
+    def __init__(self, http: httpx.AsyncClient, url: str) -> None:
+        self.http, self.url, self.session = http, url, None
+
+    async def open(self) -> Raw:
+        opened = await self.post(INIT)
+        self.session = opened.headers.get("mcp-session-id")
+        await self.post({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        return self
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        base = {"Accept": ACCEPT, "Content-Type": "application/json",
+                "MCP-Protocol-Version": ERA}
+        if self.session:
+            base["Mcp-Session-Id"] = self.session
+        return {**base, **extra}
+
+    async def post(self, message: Any, **headers: str) -> httpx.Response:
+        return await self.http.post(self.url, content=json.dumps(message),
+                                    headers=self.headers(**headers))
+
+
+def answer(response: httpx.Response) -> dict[str, Any]:
+    """The JSON-RPC answer, whether sent as JSON or as an SSE event."""
+    if response.headers["content-type"].startswith("text/event-stream"):
+        data = [line[5:] for line in response.text.splitlines() if line.startswith("data:")]
+        return json.loads(data[-1])
+    return response.json()
+
+
+async def test_a_read_is_answered_here_exactly_as_the_sdk_answers_it(auth0_mcp):
+    cases = [("auth0_list_applications", {"per_page": 2}),
+             ("auth0_get_application", {"client_id": "no-such-client"}),
+             ("auth0_list_logs", {"per_page": 3, "take": 2}),  # an argument error
+             ("auth0_list_applications", {"per_page": "lots"})]
+    async with auth0_mcp.runtime() as runtime, served(app_for(runtime)) as fast, \
+            served(app_for(runtime, fast=False)) as sdk, httpx.AsyncClient() as http:
+        got = {}
+        for url in (fast, sdk):
+            raw = await Raw(http, url).open()
+            got[url] = [await raw.post(call(n, *case)) for n, case in enumerate(cases)]
+            async with Client(url, mode="legacy") as client:  # and what a client makes of it
+                results = [await client.call_tool(*case) for case in cases]
+            assert [r.is_error for r in results] == [False, True, True, True]
+        for ours, theirs in zip(got[fast], got[sdk], strict=True):
+            assert ours.status_code == theirs.status_code == 200
+            assert ours.headers["content-type"] == "application/json"  # answered here
+            assert theirs.headers["content-type"].startswith("text/event-stream")  # by the SDK
+            mine, sdks = answer(ours), answer(theirs)
+            assert mine["result"]["_meta"].keys() == sdks["result"]["_meta"].keys() == {CALL_ID}
+            del mine["result"]["_meta"], sdks["result"]["_meta"]  # call ids differ
+            assert mine == sdks
+
+
+async def test_every_check_the_sdk_makes_still_holds(auth0_mcp):
+    read = call(1, "auth0_list_applications")
+    async with auth0_mcp.runtime() as runtime, served(app_for(runtime)) as url, \
+            httpx.AsyncClient() as http:
+        raw = await Raw(http, url).open()
+        refused = {
+            "host": await raw.post(read, Host="evil.example"),
+            "origin": await raw.post(read, Origin="http://evil.example"),
+            "accept": await raw.post(read, Accept="application/json"),
+            "content type": await raw.post(read, **{"Content-Type": "text/plain"}),
+            "unknown session": await raw.post(read, **{"Mcp-Session-Id": "f" * 32}),
+        }
+        assert {k: r.status_code for k, r in refused.items()} == {
+            "host": 421, "origin": 403, "accept": 406, "content type": 400,
+            "unknown session": 404}
+        no_session = await Raw(http, url).post(read)
+        assert no_session.status_code == 400 and "Missing session ID" in no_session.text
+        # not a read: the SDK answers (its SSE stream), as it does a shape it must judge
+        write = await raw.post(call(2, "auth0_create_application", {"name": "Via SDK"}))
+        odd = await raw.post(call(3, "auth0_list_applications", ["not", "an", "object"]))
+        for response in (write, odd):
+            assert response.headers["content-type"].startswith("text/event-stream")
+        assert not answer(write)["result"]["isError"]
+        assert "error" in answer(odd) or answer(odd)["result"]["isError"]
+        ended = await http.delete(url, headers=raw.headers())
+        assert ended.status_code == 200
+        assert (await raw.post(read)).status_code == 404  # a session that ended is gone
+
+
+async def test_another_era_and_stateless_mode(auth0_mcp):
+    async with auth0_mcp.runtime() as runtime, httpx.AsyncClient() as http:
+        async with served(app_for(runtime, stateless=True)) as url:
+            lone = await Raw(http, url).post(call(7, "auth0_list_applications", {"per_page": 1}))
+            assert lone.headers["content-type"] == "application/json"
+            assert "mcp-session-id" not in lone.headers
+            assert answer(lone)["id"] == 7 and not answer(lone)["result"]["isError"]
+        async with served(app_for(runtime)) as url, Client(url, mode="2026-07-28") as client:
+            listed = await client.call_tool("auth0_list_applications", {"per_page": 1})
+            assert not listed.is_error  # the 2026 era, served by the SDK
+
+
+class Held:
+    """The runtime's pipeline, with each call held until ``release`` is set."""
+
+    def __init__(self, pipeline: Any) -> None:
+        self.pipeline, self.tools = pipeline, pipeline.tools
+        self.started = anyio.Event()
+        self.release = anyio.Event()
+
+    async def call(self, *args: Any, **kwargs: Any) -> Any:
+        self.started.set()
+        await self.release.wait()
+        return await self.pipeline.call(*args, **kwargs)
+
+
+async def test_a_cancelled_read_is_answered_request_cancelled(auth0_mcp):
+    async with auth0_mcp.runtime() as runtime, httpx.AsyncClient() as http:
+        server = build_server(runtime.tools, runtime.pipeline)
+        app = build_http_app(server, RemoteSettings(), "127.0.0.1", 0)
+        held = Held(runtime.pipeline)
+        install(server, held, CallPolicy())
+        async with served(app) as url:
+            raw = await Raw(http, url).open()
+            answers: list[httpx.Response] = []
+
+            async def slow_read() -> None:
+                answers.append(await raw.post(call("r1", "auth0_list_applications")))
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(slow_read)
+                await held.started.wait()
+                other = await raw.post({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                                        "params": {"requestId": "someone-else"}})
+                cancelled = await raw.post({"jsonrpc": "2.0", "method":
+                                            "notifications/cancelled",
+                                            "params": {"requestId": "r1", "reason": "user"}})
+            assert other.status_code == cancelled.status_code == 202
+            assert answer(answers[0]) == {"jsonrpc": "2.0", "id": "r1", "error": {
+                "code": -32800, "message": "Request cancelled"}}
+            held.release.set()
+            again = await raw.post(call("r1", "auth0_list_applications"))
+            assert not answer(again)["result"]["isError"]  # the id is free again
+
+
+async def test_a_session_busy_with_reads_does_not_idle_out(auth0_mcp):
+    """With a 0.5 s idle timeout, reads every 0.15 s for 1.2 s keep the session: the SDK
+    never sees them, so without the fast path's bookkeeping it would end at 0.5 s."""
+    async with auth0_mcp.runtime() as runtime, httpx.AsyncClient() as http:
+        server = build_server(runtime.tools, runtime.pipeline)
+        app = server.streamable_http_app(session_idle_timeout=0.5)
+        install(server, runtime.pipeline, CallPolicy())
+        async with served(app) as url:
+            raw = await Raw(http, url).open()
+            statuses = []
+            for n in range(8):
+                await anyio.sleep(0.15)
+                statuses.append((await raw.post(call(n, "auth0_list_applications"))).status_code)
+            assert statuses == [200] * 8
+            await anyio.sleep(1.0)  # and idle, it ends as the SDK ends it
+            assert (await raw.post(call(99, "auth0_list_applications"))).status_code == 404
