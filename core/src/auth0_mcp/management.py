@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import itertools
 import json
 import logging
 import ssl
@@ -93,26 +92,20 @@ class ReadOnlyTransport(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-class PooledTransport(httpx.AsyncBaseTransport):
-    """httpx's transport, as several small connection pools used in turn.
+def default_transport(base_url: str) -> httpx.AsyncBaseTransport:
+    """How requests reach the tenant: straight, by the lean HTTP/1.1 transport (http11.py);
+    through the proxy that ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY`` name for it (unless
+    ``NO_PROXY`` exempts it), by httpx's own transport, which speaks to proxies."""
+    import urllib.request
 
-    httpcore rescans every queued request against every pooled connection (probing idle
-    sockets) each time a request starts or ends: quadratic in concurrency. A shared HTTP server
-    with 32 callers spent half its CPU there; pools of a few connections each keep the scan
-    short and the total number of connections the same."""
+    from .http11 import Http11Transport
 
-    def __init__(self, pools: int = 8, per_pool: int = 4) -> None:
-        limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
-        self.pools = [httpx.AsyncHTTPTransport(verify=tls_context(), limits=limits)
-                      for _ in range(pools)]
-        self._next = itertools.cycle(self.pools)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await next(self._next).handle_async_request(request)
-
-    async def aclose(self) -> None:
-        for pool in self.pools:
-            await pool.aclose()
+    parts = urlsplit(base_url)
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if proxy and not urllib.request.proxy_bypass(parts.netloc):
+        return httpx.AsyncHTTPTransport(verify=tls_context(), proxy=proxy)
+    return Http11Transport(tls_context)
 
 
 class RateLimitState:
@@ -211,7 +204,7 @@ class ManagementClient:
         self.rate_limit_budget = rate_limit_budget
         self.retries = retries
         self.rate = RateLimitState(state, self.domain)
-        inner = transport or PooledTransport()
+        inner = transport or default_transport(self.base_url)
         self._http = httpx.AsyncClient(
             base_url=f"{self.base_url}/api/v2",
             auth=BearerAuth(tokens),

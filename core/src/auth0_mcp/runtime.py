@@ -171,7 +171,8 @@ async def build_runtime(
     confirmation tokens."""
     from .context import Tenant, ToolContext
     from .converter import make_converter
-    from .management import ManagementClient, PooledTransport
+    from .domains import base_url_for
+    from .management import ManagementClient, default_transport
     from .pipeline import Pipeline
     from .redaction import Redactor
     from .safety.confirm import Sealer
@@ -182,7 +183,8 @@ async def build_runtime(
     selection = selection or await select_tools(options, credentials, env=env, catalog=catalog)
     settings = selection.settings
     api = ManagementClient(credentials.domain, credentials.tokens, read_only=settings.read_only,
-                           transport=TracingTransport(transport or PooledTransport()),
+                           transport=TracingTransport(
+                               transport or default_transport(base_url_for(credentials.domain))),
                            state=state)
     redactor = Redactor([*credentials.known_secrets, selection.token])
     journal = journal if journal is not None else MemoryJournal()
