@@ -11,7 +11,8 @@ and after.
 ``--tenant stub`` (default) answers from tenant_stub.py in well under a millisecond, so the
 server's own cost is what limits it; ``--tenant sandbox`` uses the sandbox in its own process.
 
-    python benchmarks/http_throughput.py [--sessions 32] [--seconds 20] [--tenant stub] [--json]
+    python benchmarks/http_throughput.py [--sessions 32] [--seconds 20] [--tenant stub]
+        [--era 2025-11-25|2026-07-28] [--json]
 """
 
 from __future__ import annotations
@@ -93,23 +94,32 @@ def payload(fields: dict, data: bytes) -> dict:
     return json.loads(data)
 
 
+MODERN_META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+               "io.modelcontextprotocol/clientInfo": {"name": "bench", "version": "0"},
+               "io.modelcontextprotocol/clientCapabilities": {}}
+
+
 async def session(url: str, client_id: str, stop_at: float, latencies: list[float],
-                  errors: list[str]) -> None:
+                  errors: list[str], era: str) -> None:
     http = RawHttp(url)
+    params: dict = {"name": "auth0_get_application", "arguments": {"client_id": client_id}}
     try:
-        _, fields, _ = await http.post(INIT, HEADERS)
-        sid = fields.get("mcp-session-id")
-        headers = {**HEADERS, **({"mcp-session-id": sid} if sid else {}),
-                   "mcp-protocol-version": "2025-11-25"}
-        await http.post({"jsonrpc": "2.0", "method": "notifications/initialized"}, headers)
+        if era == "2025-11-25":
+            _, fields, _ = await http.post(INIT, HEADERS)
+            sid = fields.get("mcp-session-id")
+            headers = {**HEADERS, **({"mcp-session-id": sid} if sid else {}),
+                       "mcp-protocol-version": era}
+            await http.post({"jsonrpc": "2.0", "method": "notifications/initialized"}, headers)
+        else:  # the 2026 era: no handshake, every request says who is calling
+            headers = {**HEADERS, "mcp-protocol-version": era, "mcp-method": "tools/call",
+                       "mcp-name": "auth0_get_application"}
+            params["_meta"] = MODERN_META
         n = 100
         while time.perf_counter() < stop_at:
             n += 1
             started = time.perf_counter()
             status, fields, data = await http.post({
-                "jsonrpc": "2.0", "id": n, "method": "tools/call",
-                "params": {"name": "auth0_get_application", "arguments": {"client_id":
-                                                                          client_id}}}, headers)
+                "jsonrpc": "2.0", "id": n, "method": "tools/call", "params": params}, headers)
             result = payload(fields, data).get("result", {})
             latencies.append((time.perf_counter() - started) * 1000)
             if status != 200 or result.get("isError"):
@@ -118,11 +128,12 @@ async def session(url: str, client_id: str, stop_at: float, latencies: list[floa
         http.close()
 
 
-async def load(url: str, client_id: str, sessions: int, seconds: float) -> tuple[list, list]:
+async def load(url: str, client_id: str, sessions: int, seconds: float, era: str
+               ) -> tuple[list, list]:
     latencies: list[float] = []
     errors: list[str] = []
     stop_at = time.perf_counter() + seconds
-    await asyncio.gather(*(session(url, client_id, stop_at, latencies, errors)
+    await asyncio.gather(*(session(url, client_id, stop_at, latencies, errors, era)
                            for _ in range(sessions)))
     return latencies, errors
 
@@ -146,7 +157,7 @@ def pinned(cpu: int) -> list[str]:
 def generate(args: argparse.Namespace) -> None:
     """The load generator's own process: run the load, print the latencies as JSON."""
     latencies, errors = asyncio.run(load(args.generate, args.client_id, args.sessions,
-                                         args.seconds))
+                                         args.seconds, args.era))
     print(json.dumps({"latencies": latencies, "errors": errors[:5], "error_count": len(errors)}))
 
 
@@ -155,6 +166,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--tenant", choices=("stub", "sandbox"), default="stub")
+    parser.add_argument("--era", default="2025-11-25", choices=("2025-11-25", "2026-07-28"))
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--generate", help=argparse.SUPPRESS)  # URL: be the load generator
     parser.add_argument("--client-id", help=argparse.SUPPRESS)
@@ -181,7 +193,8 @@ def main() -> None:
             started = time.perf_counter()
             generator = subprocess.run(
                 [*pinned(1), sys.executable, __file__, "--generate", url, "--client-id",
-                 client_id, "--sessions", str(args.sessions), "--seconds", str(args.seconds)],
+                 client_id, "--sessions", str(args.sessions), "--seconds", str(args.seconds),
+                 "--era", args.era],
                 capture_output=True, text=True, start_new_session=True, env=CLEAN_ENV,
                 check=True)
             elapsed = time.perf_counter() - started
@@ -194,7 +207,8 @@ def main() -> None:
             tenant.wait()
     out = json.loads(generator.stdout)
     latencies = out["latencies"]
-    results = {"sessions": args.sessions, "tenant": args.tenant, "seconds": round(elapsed, 2),
+    results = {"sessions": args.sessions, "tenant": args.tenant, "era": args.era,
+               "seconds": round(elapsed, 2),
                "calls": len(latencies),
                "calls_per_second": round(len(latencies) / elapsed, 1),
                "latency_ms": summary(latencies), "errors": out["error_count"],
@@ -206,8 +220,9 @@ def main() -> None:
     if args.json:
         emit(results, True)
         return
-    print_table(f"Streamable HTTP, {args.sessions} concurrent sessions for {args.seconds:g} s, "
-                f"{args.tenant} tenant{' (pinned apart)' if pinned(0) else ''}", [
+    print_table(f"Streamable HTTP ({args.era}), {args.sessions} concurrent sessions for "
+                f"{args.seconds:g} s, {args.tenant} tenant"
+                f"{' (pinned apart)' if pinned(0) else ''}", [
         {"calls": results["calls"], "calls/s": results["calls_per_second"],
          "p50 ms": results["latency_ms"]["median"], "p99 ms": results["latency_ms"]["p99"],
          "errors": results["errors"], "server CPU ms/call": results["server_cpu_ms_per_call"],

@@ -212,3 +212,27 @@ async def test_a_session_busy_with_reads_does_not_idle_out(auth0_mcp):
             assert statuses == [200] * 8
             await anyio.sleep(1.0)  # and idle, it ends as the SDK ends it
             assert (await raw.post(call(99, "auth0_list_applications"))).status_code == 404
+
+
+async def test_a_2026_call_does_not_list_every_tool_to_check_its_headers(auth0_mcp):
+    """The SDK checks a 2026-era call's Mcp-Param-* headers against the tool's schema; given
+    no lookup it runs tools/list for that, for every call. Each listing asks the policy which
+    tools the caller sees, so the count tells: one question per call, not two."""
+    asked: list[None] = []
+
+    def everything() -> None:
+        asked.append(None)
+
+    async with auth0_mcp.runtime() as runtime:
+        server = build_server(runtime.tools, runtime.pipeline, CallPolicy(everything))
+        assert server.get_tool_input_schema("auth0_list_applications") == next(
+            t.listing["inputSchema"] for t in runtime.tools
+            if t.name == "auth0_list_applications")
+        app = build_http_app(server, RemoteSettings(), "127.0.0.1", 0)
+        async with served(app) as url, Client(url, mode="2026-07-28") as client:
+            await client.call_tool("auth0_list_applications", {"per_page": 1})
+            asked.clear()  # (the client lists the tools once, for their output schemas)
+            for _ in range(3):
+                listed = await client.call_tool("auth0_list_applications", {"per_page": 1})
+                assert not listed.is_error
+    assert len(asked) == 3

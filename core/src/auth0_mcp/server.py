@@ -64,6 +64,7 @@ def build_server(tools: Iterable[ToolSpec], pipeline: Pipeline,
     """The SDK server for ``tools``, calls going through ``pipeline`` under ``policy``."""
     specs = list(tools)
     listed = [to_mcp_tool(s) for s in specs]
+    schemas = {s.name: s.listing["inputSchema"] for s in specs}
 
     async def list_tools(ctx: ServerRequestContext[Any],
                          params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
@@ -95,6 +96,10 @@ def build_server(tools: Iterable[ToolSpec], pipeline: Pipeline,
         version=__version__,
         title=SERVER_TITLE,
         instructions=INSTRUCTIONS,
+        # A 2026-era call's Mcp-Param-* headers are checked against the tool's schema; without
+        # this lookup the SDK runs and serializes the whole tools/list for every call (61% of
+        # the server's CPU per call, measured).
+        get_tool_input_schema=schemas.get,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
     )
