@@ -241,3 +241,20 @@ async def test_an_idle_connection_is_not_kept_past_its_time(monkeypatch: pytest.
         assert (await http.get("/a")).json() == {"connection": 1}
         await asyncio.sleep(0.3)
         assert (await http.get("/a")).json() == {"connection": 2}
+
+
+async def test_an_endless_answer_is_cut_off(monkeypatch: pytest.MonkeyPatch):
+    import auth0_mcp.http11 as http11
+
+    monkeypatch.setattr(http11, "MAX_ANSWER", 100_000)
+
+    async def endless(request: bytes, writer: asyncio.StreamWriter, number: int) -> bool:
+        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for _ in range(50):
+            writer.write(b"1000\r\n" + b"x" * 4096 + b"\r\n")
+            await writer.drain()
+        return False
+
+    async with scripted(endless) as (_, base), client(base) as http:
+        with pytest.raises(httpx.RemoteProtocolError, match="exceeds"):
+            await http.get("/big")

@@ -31,6 +31,7 @@ import httpx
 KEEPALIVE = 5.0  # seconds an idle connection is kept (httpx's default)
 RESEND = frozenset({b"GET", b"HEAD", b"PUT", b"DELETE"})
 READ_SIZE = 64 * 1024
+MAX_ANSWER = 32 * 1024 * 1024  # bytes: Auth0's largest pages are a few MB; more is a fault
 
 Origin = tuple[str, str, int]
 
@@ -94,7 +95,7 @@ class _Connection:
         self.writer.write(out)
         async with asyncio.timeout(timeouts.get("write")):
             await self.writer.drain()
-        answered, chunks = None, []
+        answered, chunks, size = None, [], 0
         while True:
             event = self.h11.next_event()
             if event is h11.NEED_DATA:
@@ -106,6 +107,10 @@ class _Connection:
             elif isinstance(event, h11.Response):
                 answered = event
             elif isinstance(event, h11.Data):
+                size += len(event.data)
+                if size > MAX_ANSWER:
+                    raise httpx.RemoteProtocolError(
+                        f"the answer exceeds {MAX_ANSWER // 2**20} MiB", request=request)
                 chunks.append(event.data)
             elif isinstance(event, h11.EndOfMessage):
                 assert answered is not None
