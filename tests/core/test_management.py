@@ -145,9 +145,9 @@ async def test_read_only_client_never_sends_a_write():
     for method in ("POST", "PATCH", "PUT", "DELETE"):
         with pytest.raises(ReadOnlyViolation):
             await api.request(method, "/clients")
-    # even bypassing request(), the transport refuses
+    # even bypassing request()'s own check, the transport refuses
     with pytest.raises(ReadOnlyViolation):
-        await api._http.post("/clients")
+        await api._send("POST", "/clients", None, {})
     assert seen == []
 
 
