@@ -23,6 +23,11 @@ SCOPES = ["read:clients", "create:clients", "update:clients", "delete:clients",
           "read:client_grants"]
 
 
+# One worker runs the whole module, in order: the last test reads the journal the sessions
+# above wrote (spread over workers, it could run first, on a fresh journal).
+pytestmark = pytest.mark.xdist_group("safety-transports")
+
+
 @pytest.fixture(scope="module")
 def env(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     journal = tmp_path_factory.mktemp("journal")
