@@ -258,3 +258,71 @@ async def test_an_endless_answer_is_cut_off(monkeypatch: pytest.MonkeyPatch):
     async with scripted(endless) as (_, base), client(base) as http:
         with pytest.raises(httpx.RemoteProtocolError, match="exceeds"):
             await http.get("/big")
+
+
+async def test_a_server_that_speaks_unasked_spoils_the_connection():
+    """Bytes that arrive while no request waits (a 408 before closing, a stray answer) must
+    never be read as the next request's answer."""
+
+    async def chatty(request: bytes, writer: asyncio.StreamWriter, number: int) -> bool:
+        path = request.split(b" ")[1]
+        writer.write(answer(json.dumps({"path": path.decode(), "connection": number}).encode()))
+        if path == b"/then-408":
+            await writer.drain()
+            await asyncio.sleep(0.05)
+            writer.write(answer(b'{"late":true}', "Connection: close",
+                                status="408 Request Timeout"))
+            return False
+        if path == b"/extra":
+            writer.write(answer(b'{"stray":true}'))  # a second answer, nobody asked
+        return True
+
+    async with scripted(chatty) as (_, base), client(base) as http:
+        assert (await http.get("/then-408")).json()["path"] == "/then-408"
+        await asyncio.sleep(0.2)
+        assert (await http.post("/next", json={})).json() == {"path": "/next", "connection": 2}
+        assert (await http.get("/extra")).json()["path"] == "/extra"
+        assert (await http.get("/after")).json() == {"path": "/after", "connection": 3}
+
+
+async def test_a_slow_answer_on_a_kept_connection_is_a_timeout_not_a_resend():
+    async def slow_second(request: bytes, writer: asyncio.StreamWriter, number: int) -> bool:
+        if b"/slow" in request.split(b"\r\n")[0]:
+            await asyncio.sleep(2)
+        writer.write(answer())
+        return True
+
+    async with scripted(slow_second) as (script, base), client(base, timeout=0.3) as http:
+        await http.get("/warm")
+        with pytest.raises(httpx.ReadTimeout):
+            await http.get("/slow")
+        assert len(script.requests) == 2  # sent once
+
+
+async def test_after_a_resend_the_fresh_connection_is_kept():
+    async def one_per_connection(request: bytes, writer: asyncio.StreamWriter,
+                                 number: int) -> bool:
+        if number == 1 and len(script.requests) > 1:
+            return False  # the first connection drops its second request
+        writer.write(answer(json.dumps({"connection": number}).encode()))
+        return True
+
+    async with scripted(one_per_connection) as (script, base), client(base) as http:
+        assert (await http.get("/a")).json() == {"connection": 1}
+        assert (await http.get("/b")).json() == {"connection": 2}  # resent
+        assert (await http.get("/c")).json() == {"connection": 2}  # and that one kept
+
+
+async def test_a_gzip_bomb_is_cut_off_at_the_answer_limit(monkeypatch: pytest.MonkeyPatch):
+    import auth0_mcp.http11 as http11
+
+    monkeypatch.setattr(http11, "MAX_ANSWER", 1_000_000)
+    bomb = gzip.compress(b"0" * 5_000_000)  # 5 KB on the wire
+
+    async def bombing(request: bytes, writer: asyncio.StreamWriter, number: int) -> bool:
+        writer.write(answer(bomb, "Content-Encoding: gzip"))
+        return True
+
+    async with scripted(bombing) as (_, base), client(base) as http:
+        with pytest.raises(httpx.RemoteProtocolError, match="decodes to over"):
+            await http.get("/bomb")

@@ -201,3 +201,12 @@ async def test_an_answer_given_here_is_the_one_the_sdk_gives(auth0_mcp):
         listed = [t.model_dump(mode="json", by_alias=True, exclude_none=True)
                   for t in (await client.list_tools()).tools]
         assert listed == [s.listing for s in runtime.tools]  # what tools/list answers here
+
+
+async def test_nesting_deeper_than_python_recurses_is_a_parse_error_and_the_session_goes_on():
+    wire, pipeline = MemoryWire(), SlowPipeline()
+    pipeline.release.set()
+    await run_session(wire, pipeline, [b"[" * 100_000 + b"\n", call(3, "read_thing")],
+                      handed_over())
+    assert wire.written[0]["error"]["code"] == -32700
+    assert wire.ids()[1:] == [3]

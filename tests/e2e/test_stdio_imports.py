@@ -74,3 +74,24 @@ def test_the_first_message_that_needs_the_sdk_loads_it(sandbox, tmp_path):
     assert by_id[3]["error"]["code"] == -32601  # the SDK's answer
     assert not by_id[4]["result"]["isError"]
     assert loaded(modules, "mcp")
+
+
+def test_messages_json_reads_unlike_the_sdk_never_stop_the_session(sandbox, tmp_path):
+    """A cancellation naming an id of the wrong type, a lone-surrogate id (json accepts it,
+    the SDK refuses it, and no UTF-8 answer can carry it) and nesting deeper than Python
+    recurses: each gets its answer (or none, for a notification) and the session goes on."""
+    lone = "\ud800"
+    _, answers = session(sandbox, tmp_path, [
+        {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": [1]}},
+        {"jsonrpc": "2.0", "id": lone, "method": "ping"},
+        {"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {
+            "name": "auth0_list_applications", "arguments": {"q": lone}}},
+        {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {
+            "name": "auth0_list_applications", "arguments": {"a": [[[[[]]]]] * 2}}},
+        {"jsonrpc": "2.0", "id": 6, "method": "ping"}])
+    rest = [a for a in answers if a.get("id") not in (1, 2)]
+    refused = {"jsonrpc": "2.0", "id": None, "error": {"code": -32600,
+                                                       "message": "Invalid Request"}}
+    assert rest[:2] == [refused, refused]  # both lone surrogates, as the SDK judges them
+    assert rest[2]["id"] == 5 and rest[2]["result"]["isError"]  # an ordinary tool error
+    assert rest[3:] == [{"jsonrpc": "2.0", "id": 6, "result": {}}]  # and it goes on

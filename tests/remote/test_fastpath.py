@@ -236,3 +236,69 @@ async def test_a_2026_call_does_not_list_every_tool_to_check_its_headers(auth0_m
                 listed = await client.call_tool("auth0_list_applications", {"per_page": 1})
                 assert not listed.is_error
     assert len(asked) == 3
+
+
+ODD_BODIES = {
+    "cancel naming a list": b'{"jsonrpc":"2.0","method":"notifications/cancelled",'
+                            b'"params":{"requestId":[1]}}',
+    "lone surrogate id": b'{"jsonrpc":"2.0","id":"\\ud800","method":"tools/call",'
+                         b'"params":{"name":"auth0_list_applications","arguments":{}}}',
+    "lone surrogate argument": b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":'
+                               b'{"name":"auth0_list_applications","arguments":{"q":"\\udfff"}}}',
+    "byte order mark": b'\xef\xbb\xbf{"jsonrpc":"2.0","id":1,"method":"tools/call","params":'
+                       b'{"name":"auth0_list_applications","arguments":{}}}',
+    "utf-16": '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":'
+              '"auth0_list_applications","arguments":{}}}'.encode("utf-16"),
+    "deep nesting": b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":'
+                    b'"auth0_list_applications","arguments":{"a":' + b"[" * 50_000 + b"}}}",
+    "a request that is also an error": b'{"jsonrpc":"2.0","id":1,"method":"tools/call",'
+                                       b'"error":{"code":1,"message":"x"},"params":{"name":'
+                                       b'"auth0_list_applications","arguments":{}}}',
+    "progress token of no type": b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":'
+                                 b'{"name":"auth0_list_applications","arguments":{},'
+                                 b'"_meta":{"progressToken":[1]}}}',
+}
+
+
+async def test_what_json_reads_unlike_the_sdk_is_the_sdks_to_answer(auth0_mcp):
+    """Bodies Python's json and the SDK's parser or models read differently: the fast path
+    leaves each to the SDK, so both apps answer alike (and stay up)."""
+    async with auth0_mcp.runtime() as runtime, served(app_for(runtime)) as fast, \
+            served(app_for(runtime, fast=False)) as sdk, httpx.AsyncClient() as http:
+        raws = {url: await Raw(http, url).open() for url in (fast, sdk)}
+        for case, body in ODD_BODIES.items():
+            got = []
+            for url, raw in raws.items():
+                response = await http.post(url, content=body, headers=raw.headers())
+                got.append((response.status_code, response.headers["content-type"]
+                            if response.content else None))
+            assert got[0] == got[1], case
+        for raw in raws.values():  # and both still serve
+            assert not answer(await raw.post(call(9, "auth0_list_applications")))[
+                "result"]["isError"]
+
+
+async def test_stateless_a_session_header_ties_nothing_together(auth0_mcp):
+    """Stateless, a client-chosen Mcp-Session-Id is no session: it is not echoed, and a
+    cancellation sent with it cannot reach anyone's call."""
+    async with auth0_mcp.runtime() as runtime, httpx.AsyncClient() as http:
+        server = build_server(runtime.tools, runtime.pipeline)
+        app = build_http_app(server, RemoteSettings(stateless=True), "127.0.0.1", 0)
+        held = Held(runtime.pipeline)
+        install(server, held, CallPolicy())
+        async with served(app) as url:
+            raw = Raw(http, url)
+            raw.session = "shared"
+            answers: list[httpx.Response] = []
+
+            async def victim() -> None:
+                answers.append(await raw.post(call(1, "auth0_list_applications")))
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(victim)
+                await held.started.wait()
+                await raw.post({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                                "params": {"requestId": 1}})
+                held.release.set()
+            assert "mcp-session-id" not in answers[0].headers
+            assert not answer(answers[0])["result"]["isError"]  # not cancelled

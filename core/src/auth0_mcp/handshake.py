@@ -91,6 +91,21 @@ class LineReader:
             self.rest += chunk
 
 
+def parse_plain(data: bytes) -> Any:
+    """The message in ``data`` when the standard library reads it exactly as the SDK's parser
+    (pydantic-core) does; else None, and the SDK judges it. They differ on input that is not
+    UTF-8 or starts with a BOM (json guesses UTF-16 and skips a BOM), on \\uD800-\\uDFFF
+    escapes (json accepts a lone surrogate, which the SDK refuses and no UTF-8 answer can
+    carry; a rare escaped emoji goes to the SDK too) and on nesting deeper than Python
+    recurses."""
+    if b"\\ud" in data or b"\\uD" in data:
+        return None
+    try:
+        return json.loads(data.decode())
+    except (ValueError, RecursionError):
+        return None
+
+
 def _line(message: dict[str, Any]) -> bytes:
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
 
@@ -128,10 +143,7 @@ def answer_handshake(tools: Sequence[dict[str, Any]], reader: BinaryIO | LineRea
         state.unread = getattr(reader, "rest", b"")
         if not line.strip():
             continue
-        try:
-            message = json.loads(line)
-        except ValueError:
-            message = None
+        message = parse_plain(line)
         if state.initialize is not None and message == INITIALIZED:
             state.initialized = True
             continue

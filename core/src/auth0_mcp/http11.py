@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import ssl
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -48,21 +49,55 @@ def _mapped(timeout_error: type[httpx.TimeoutException], error: type[httpx.Trans
         yield
     except TimeoutError as exc:
         raise timeout_error(str(exc) or timeout_error.__name__, request=request) from exc
-    except (OSError, ssl.SSLError, EOFError) as exc:
+    except (OSError, EOFError) as exc:
         raise error(str(exc) or type(exc).__name__, request=request) from exc
     except h11.ProtocolError as exc:
         raise httpx.RemoteProtocolError(str(exc), request=request) from exc
 
 
+class _Reader(asyncio.StreamReader):
+    """Notes bytes that arrive while no request waits for an answer: a server that speaks
+    unasked (a 408 before it closes, a stray second answer) has spoiled the connection, since
+    those bytes would be read as the next request's answer."""
+
+    waiting = True
+    spoiled = False
+
+    def feed_data(self, data: Any) -> None:
+        if not self.waiting:
+            self.spoiled = True
+        super().feed_data(data)
+
+
+def _inflate(body: bytes, coding: bytes, request: httpx.Request) -> bytes:
+    """A gzip or deflate body decoded, never to more than MAX_ANSWER bytes (httpx would
+    decode a few KB of gzip into gigabytes)."""
+    attempts = [zlib.MAX_WBITS | 16] if coding != b"deflate" else [zlib.MAX_WBITS,
+                                                                   -zlib.MAX_WBITS]
+    for wbits in attempts:  # deflate: zlib-wrapped, as specified, or raw, as some send
+        inflater = zlib.decompressobj(wbits)
+        try:
+            out = inflater.decompress(body, MAX_ANSWER + 1)
+        except zlib.error:
+            continue
+        if len(out) > MAX_ANSWER or inflater.unconsumed_tail:
+            raise httpx.RemoteProtocolError(
+                f"the answer decodes to over {MAX_ANSWER // 2**20} MiB", request=request)
+        return out
+    raise httpx.RemoteProtocolError(f"the answer's {coding.decode()} encoding is corrupt",
+                                    request=request)
+
+
 class _Connection:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, reader: _Reader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
         self.h11 = h11.Connection(h11.CLIENT)
         self.idle_since = time.monotonic()
         self.used = False
 
     def reusable(self, now: float) -> bool:
-        return (self.h11.our_state is h11.IDLE and not self.reader.at_eof()
+        return (self.h11.our_state is h11.IDLE and not self.h11.trailing_data[0]
+                and not self.reader.spoiled and not self.reader.at_eof()
                 and not self.writer.is_closing() and now - self.idle_since < KEEPALIVE)
 
     def close(self) -> None:
@@ -70,19 +105,29 @@ class _Connection:
 
     async def exchange(self, request: httpx.Request, timeouts: dict[str, float | None]
                        ) -> httpx.Response:
+        self.reader.waiting = True
         try:
             answered, body = await self._exchange(request, timeouts)
         except (OSError, EOFError) as exc:
             # Reset or closed on a kept-alive connection before any answer: it was stale.
-            if self.used and self.h11.their_state is h11.SEND_RESPONSE:
+            # (Not a timeout: a server that is slow to answer may be working on it.)
+            if (self.used and not isinstance(exc, TimeoutError)
+                    and self.h11.their_state is h11.SEND_RESPONSE):
                 raise _Gone from exc
             raise
+        self.reader.waiting = False
         self.used = True
         if self.h11.our_state is h11.DONE and self.h11.their_state is h11.DONE:
             self.h11.start_next_cycle()
             self.idle_since = time.monotonic()
+        headers: list[tuple[bytes, bytes]] = list(answered.headers)
+        coding = next((v.strip().lower() for k, v in headers if k == b"content-encoding"), b"")
+        if coding in (b"gzip", b"x-gzip", b"deflate"):
+            body = _inflate(body, coding, request)
+            headers = [(k, v) for k, v in headers
+                       if k not in (b"content-encoding", b"content-length")]
         return httpx.Response(
-            answered.status_code, headers=answered.headers, content=body, request=request,
+            answered.status_code, headers=headers, content=body, request=request,
             extensions={"http_version": b"HTTP/1.1", "reason_phrase": answered.reason})
 
     async def _exchange(self, request: httpx.Request, timeouts: dict[str, float | None]
@@ -117,6 +162,9 @@ class _Connection:
                 return answered, b"".join(chunks)
             elif isinstance(event, h11.ConnectionClosed):
                 raise EOFError("the server closed the connection mid-answer")
+            elif not isinstance(event, h11.InformationalResponse):  # 100 Continue, 103
+                raise httpx.RemoteProtocolError(f"unexpected from the server: {event!r}",
+                                                request=request)
 
 
 class Http11Transport(httpx.AsyncBaseTransport):
@@ -141,10 +189,14 @@ class Http11Transport(httpx.AsyncBaseTransport):
         try:
             connection = self._kept(origin) or await self._connect(origin, request, timeouts)
             try:
-                response = await self._exchange(connection, origin, request, timeouts)
-            except BaseException:
-                connection.close()
-                raise
+                response = await self._send_on(connection, request, timeouts)
+            except _Gone:
+                if request.method.encode() not in RESEND:
+                    raise httpx.RemoteProtocolError(
+                        "the server closed a kept-alive connection before answering; the "
+                        "request may have arrived", request=request) from None
+                connection = await self._connect(origin, request, timeouts)
+                response = await self._send_on(connection, request, timeouts)
             if connection.reusable(time.monotonic()):
                 self._idle.setdefault(origin, []).append(connection)
             else:
@@ -153,24 +205,15 @@ class Http11Transport(httpx.AsyncBaseTransport):
         finally:
             self._slots.release()
 
-    async def _exchange(self, connection: _Connection, origin: Origin,
-                        request: httpx.Request, timeouts: dict[str, float | None]
-                        ) -> httpx.Response:
+    @staticmethod
+    async def _send_on(connection: _Connection, request: httpx.Request,
+                       timeouts: dict[str, float | None]) -> httpx.Response:
+        """The exchange on ``connection``, which is closed if it fails."""
         try:
             with _mapped(httpx.ReadTimeout, httpx.ReadError, request):
                 return await connection.exchange(request, timeouts)
-        except _Gone:
-            connection.close()
-            if request.method.encode() not in RESEND:
-                raise httpx.RemoteProtocolError(
-                    "the server closed a kept-alive connection before answering; the request "
-                    "may have arrived", request=request) from None
-        fresh = await self._connect(origin, request, timeouts)
-        try:
-            with _mapped(httpx.ReadTimeout, httpx.ReadError, request):
-                return await fresh.exchange(request, timeouts)
         except BaseException:
-            fresh.close()
+            connection.close()
             raise
 
     def _kept(self, origin: Origin) -> _Connection | None:
@@ -189,11 +232,14 @@ class Http11Transport(httpx.AsyncBaseTransport):
             raise httpx.UnsupportedProtocol(f"{scheme}:// is not HTTP", request=request)
         secure: dict[str, Any] = ({"ssl": self._ssl_context(), "server_hostname": host}
                                   if scheme == "https" else {})
+        loop = asyncio.get_running_loop()
+        reader = _Reader(limit=READ_SIZE, loop=loop)
+        protocol = asyncio.StreamReaderProtocol(reader, loop=loop)
         with _mapped(httpx.ConnectTimeout, httpx.ConnectError, request):
             async with asyncio.timeout(timeouts.get("connect")):
-                reader, writer = await asyncio.open_connection(host, port, limit=READ_SIZE,
-                                                               **secure)
-        return _Connection(reader, writer)
+                transport, _ = await loop.create_connection(lambda: protocol, host, port,
+                                                            **secure)
+        return _Connection(reader, asyncio.StreamWriter(transport, protocol, reader, loop))
 
     async def aclose(self) -> None:
         for connections in self._idle.values():

@@ -20,6 +20,7 @@ from .handshake import MODERN_META_KEY
 from .safety.journal import CALL_ID
 
 CALL_KEYS = frozenset({"name", "arguments", "_meta"})
+REQUEST_KEYS = frozenset({"jsonrpc", "id", "method", "params"})
 
 
 @attrs.frozen
@@ -47,7 +48,10 @@ def handshake_era(message: Any) -> bool:
     if not isinstance(params, dict):
         return False
     meta = params.get("_meta")
-    return meta is None or (isinstance(meta, dict) and MODERN_META_KEY not in meta)
+    if meta is None:
+        return True
+    return (isinstance(meta, dict) and MODERN_META_KEY not in meta
+            and ("progressToken" not in meta or valid_id(meta["progressToken"])))
 
 
 def valid_id(value: Any) -> bool:
@@ -58,7 +62,8 @@ def read_call(message: Any, tools: Mapping[str, Any]) -> ReadCall | None:
     """``message`` as a read call of one of ``tools`` (name -> ToolSpec), or None when it is
     anything else: another method or tool kind, an unknown tool, or a shape the SDK would
     judge (and perhaps refuse) itself."""
-    if not handshake_era(message) or message.get("method") != "tools/call":
+    if (not handshake_era(message) or message.get("method") != "tools/call"
+            or not message.keys() <= REQUEST_KEYS):  # e.g. "error" too: the SDK decides
         return None
     rid, params = message.get("id"), message.get("params")
     if not valid_id(rid) or not isinstance(params, dict) or not params.keys() <= CALL_KEYS:

@@ -25,9 +25,17 @@ from typing import Any
 import anyio
 import attrs
 
-from .handshake import INITIALIZED, REPLAY_ID, Handover
+from .handshake import INITIALIZED, REPLAY_ID, Handover, parse_plain
 from .pipes import LINE_LIMIT, LineTooLong, Wire, open_wire
-from .readcalls import call_result, encode, handshake_era, read_call, request_key, valid_id
+from .readcalls import (
+    REQUEST_KEYS,
+    call_result,
+    encode,
+    handshake_era,
+    read_call,
+    request_key,
+    valid_id,
+)
 
 log = logging.getLogger("auth0_mcp")
 
@@ -118,18 +126,22 @@ class StdioSession:
     async def handle(self, line: bytes) -> None:
         if not line.strip():
             return
-        try:
-            message = json.loads(line)
-        except ValueError:
-            log.info("answered an unparsable message with -32700")
-            await self.wire.write(_error(-32700, "Parse error"))
+        message = parse_plain(line)
+        if message is None:  # not JSON (answered here), or JSON the SDK must judge
+            try:
+                json.loads(line)
+            except (ValueError, RecursionError):
+                log.info("answered an unparsable message with -32700")
+                await self.wire.write(_error(-32700, "Parse error"))
+                return
+            await self._to_sdk(line)
             return
         if not (self.fast and self._answer_here(message)):
             await self._to_sdk(line)
 
     def _answer_here(self, message: Any) -> bool:
         """Answer (or start answering) ``message`` here; False: the SDK must."""
-        if not handshake_era(message):
+        if not handshake_era(message) or not message.keys() <= REQUEST_KEYS:
             return False
         method, params = message.get("method"), message.get("params") or {}
         if "id" not in message:
@@ -156,8 +168,8 @@ class StdioSession:
         if method == INITIALIZED["method"] and self.sdk is None:
             self.handover.initialized = True  # replayed to the SDK if it starts
             return True
-        if method == "notifications/cancelled":
-            scope = self.inflight.get(request_key(params.get("requestId")))
+        if method == "notifications/cancelled" and valid_id(params.get("requestId")):
+            scope = self.inflight.get(request_key(params["requestId"]))
             if scope is not None:
                 scope.cancel()
                 return True

@@ -22,7 +22,6 @@ version) it steps aside and says so once.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import math
 from collections.abc import Iterator
@@ -36,7 +35,8 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
-from ..readcalls import call_result, encode, handshake_era, read_call, request_key
+from ..handshake import parse_plain
+from ..readcalls import call_result, encode, handshake_era, read_call, request_key, valid_id
 
 log = logging.getLogger("auth0_mcp.remote")
 
@@ -70,11 +70,9 @@ class ReadCalls:
             await self.app(scope, receive, send)
             return
         body = await request.body()
-        try:
-            message = json.loads(body)
-        except ValueError:
-            message = None
-        sid = request.headers.get(SESSION_HEADER)
+        message = parse_plain(body)
+        # Stateless, a session id means nothing (and cannot tie a cancellation to its caller).
+        sid = None if self.manager.stateless else request.headers.get(SESSION_HEADER)
         if self._cancels(sid, message):
             await _respond(send, 202, b"", sid)
             return
@@ -124,7 +122,9 @@ class ReadCalls:
                 message.get("method") != "notifications/cancelled":
             return False
         params = message.get("params") or {}
-        scope = self.inflight.get((sid, request_key(params.get("requestId"))))
+        if not valid_id(params.get("requestId")):
+            return False
+        scope = self.inflight.get((sid, request_key(params["requestId"])))
         if scope is None:
             return False
         scope.cancel()
