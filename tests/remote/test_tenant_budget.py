@@ -13,15 +13,16 @@ from auth0_mcp.state import MemoryState
 from auth0_mcp_sandbox.server import SandboxServer
 
 
-async def burst(box: SandboxServer, shared: bool) -> tuple[int, int]:
-    """(calls that failed, 429s the tenant answered) for 2 x 8 concurrent GETs."""
+async def burst(box: SandboxServer, shared: bool, warm: int = 2) -> tuple[int, int]:
+    """(calls that failed, 429s the tenant answered) for 2 x 8 concurrent GETs, after the
+    first ``warm`` clients had one answer each."""
     client_id, secret = box.admin_credentials
     state = MemoryState() if shared else None
     clients = [ManagementClient(box.base_url,
                                 ClientCredentials(box.base_url, client_id, secret),
                                 state=state or MemoryState(), rate_limit_budget=10)
                for _ in range(2)]
-    for api in clients:  # each learns the bucket from one response, as a started instance
+    for api in clients[:warm]:  # each learns the bucket from one answer, as a started instance
         await api.get("/clients", per_page=1)
     throttled = box.stats()["throttled"]
     failed = 0
@@ -48,6 +49,14 @@ async def test_instances_sharing_the_budget_stay_under_the_tenants_limit():
     with SandboxServer(empty=True) as box:
         box.set_rate_limit(6, 3)
         assert await burst(box, shared=True) == (0, 0)
+
+
+async def test_an_instance_with_no_answer_yet_paces_by_what_another_learned():
+    """A new instance's first calls take their turns too: it finds in the store what another
+    learned from the tenant's headers, instead of sending unpaced until its own answer."""
+    with SandboxServer(empty=True) as box:
+        box.set_rate_limit(6, 3)
+        assert await burst(box, shared=True, warm=1) == (0, 0)
 
 
 async def test_instances_each_with_their_own_budget_hit_the_limit():

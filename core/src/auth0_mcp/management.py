@@ -31,7 +31,7 @@ from .errors import (
     UpstreamUnavailable,
 )
 from .shaping import changes_path
-from .state import StateStore
+from .state import StateStore, StateUnavailable
 
 log = logging.getLogger("auth0_mcp.management")
 
@@ -101,10 +101,13 @@ class RateLimitState:
     rate (``limit - remaining`` requests come back by ``reset``). With a shared ``state``
     store (several instances), every request first takes from one bucket of that size and rate
     kept there, so all instances together stay under the tenant's limit: one round trip, and a
-    wait is slept, not refused, while it fits the caller's budget."""
+    wait is slept, not refused, while it fits the caller's budget. What one instance learns it
+    also leaves in the store, so an instance that has not had an answer yet paces from the
+    first request (else each new instance's first calls went out unpaced, past the bucket)."""
 
     SAFETY = 0.9  # of the learned rate: requests reach Auth0 a little after their turn
     HORIZON = 1.0  # seconds: shared turns further ahead are asked for again later
+    SHARED_TTL = 600.0  # seconds what was learned stays in the store
 
     def __init__(self, state: StateStore | None = None, key: str = "tenant") -> None:
         self.remaining: int | None = None
@@ -113,6 +116,7 @@ class RateLimitState:
         self.per_second: float | None = None
         self.state = state
         self.key = f"auth0-rate:{key}"
+        self._shared: tuple[int, float] | None = None  # (limit, rate) last put in the store
 
     def update(self, headers: httpx.Headers, sent_at: float | None = None) -> None:
         try:
@@ -147,8 +151,11 @@ class RateLimitState:
         more than ``HORIZON`` ahead is not taken; the bucket is asked again a little later
         (the rate learned meanwhile may be higher, and a turn reserved at a rate since found
         too low would wait for nothing) until ``deadline`` (monotonic) has passed, then the
-        answer exceeds it and the caller gives up. 0 without a shared store or before anything
-        is learned. Raises ``StateUnavailable`` when the store is down."""
+        answer exceeds it and the caller gives up. 0 without a shared store or before this or
+        another instance has learned anything. Raises ``StateUnavailable`` when the store is
+        down."""
+        if self.state is not None and not (self.limit and self.per_second):
+            await self._adopt()
         while self.state is not None and self.limit and self.per_second:
             left = min(deadline - time.monotonic(), self.HORIZON)
             # One unit and 10% of the rate in hand: a request reaches Auth0 a little after the
@@ -162,6 +169,31 @@ class RateLimitState:
                 return wait
             await asyncio.sleep(left / 2)
         return 0.0
+
+    async def share(self) -> None:
+        """Put what this instance has learned in the store when it is new (a rare write)."""
+        if self.state is None or not (self.limit and self.per_second):
+            return
+        learned = (self.limit, self.per_second)
+        if learned != self._shared:
+            try:
+                await self.state.put(f"{self.key}:learned", json.dumps(learned).encode(),
+                                     self.SHARED_TTL)
+            except StateUnavailable:  # the call succeeded; the next answer shares it again
+                return
+            self._shared = learned
+
+    async def _adopt(self) -> None:
+        """Take the limit and rate another instance has learned, when one has."""
+        assert self.state is not None
+        stored = await self.state.get(f"{self.key}:learned")
+        if stored is None:
+            return
+        try:
+            limit, per_second = json.loads(stored)
+            self.limit, self.per_second = int(limit), float(per_second)
+        except (ValueError, TypeError):
+            log.warning("ignored an unreadable %s:learned record in the state store", self.key)
 
 
 class ManagementClient:
@@ -274,6 +306,7 @@ class ManagementClient:
                     f"could not reach Auth0 at {self.domain}: {type(exc).__name__}: {exc}"
                 ) from None
             self.rate.update(response.headers, sent_at)
+            await self.rate.share()
             status = response.status_code
             if status == 429:
                 retry_at = self.rate.reset_at if "x-ratelimit-reset" in response.headers else None
