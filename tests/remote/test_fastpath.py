@@ -197,20 +197,20 @@ async def test_a_cancelled_read_is_answered_request_cancelled(auth0_mcp):
 
 
 async def test_a_session_busy_with_reads_does_not_idle_out(auth0_mcp):
-    """With a 0.5 s idle timeout, reads every 0.15 s for 1.2 s keep the session: the SDK
-    never sees them, so without the fast path's bookkeeping it would end at 0.5 s."""
+    """With a 0.4 s idle timeout, reads every 0.1 s for 0.8 s keep the session: the SDK
+    never sees them, so without the fast path's bookkeeping it would end at 0.4 s."""
     async with auth0_mcp.runtime() as runtime, httpx.AsyncClient() as http:
         server = build_server(runtime.tools, runtime.pipeline)
-        app = server.streamable_http_app(session_idle_timeout=0.5)
+        app = server.streamable_http_app(session_idle_timeout=0.4)
         install(server, runtime.pipeline, CallPolicy())
         async with served(app) as url:
             raw = await Raw(http, url).open()
             statuses = []
             for n in range(8):
-                await anyio.sleep(0.15)
+                await anyio.sleep(0.1)
                 statuses.append((await raw.post(call(n, "auth0_list_applications"))).status_code)
             assert statuses == [200] * 8
-            await anyio.sleep(1.0)  # and idle, it ends as the SDK ends it
+            await anyio.sleep(0.8)  # and idle, it ends as the SDK ends it
             assert (await raw.post(call(99, "auth0_list_applications"))).status_code == 404
 
 

@@ -46,14 +46,8 @@ async def burst(box: SandboxServer, shared: bool, warm: int = 2) -> tuple[int, i
 
 
 async def test_instances_sharing_the_budget_stay_under_the_tenants_limit():
-    with SandboxServer(empty=True) as box:
-        box.set_rate_limit(6, 3)
-        assert await burst(box, shared=True) == (0, 0)
-
-
-async def test_an_instance_with_no_answer_yet_paces_by_what_another_learned():
-    """A new instance's first calls take their turns too: it finds in the store what another
-    learned from the tenant's headers, instead of sending unpaced until its own answer."""
+    """Only the first instance has had an answer: the second's first calls take their turns
+    too, from what the first learned and left in the store, and then both pace together."""
     with SandboxServer(empty=True) as box:
         box.set_rate_limit(6, 3)
         assert await burst(box, shared=True, warm=1) == (0, 0)
