@@ -29,8 +29,8 @@ from auth0_mcp_sandbox.server import SandboxServer
 
 from .conftest import need_redis
 
-# One three-instance cluster per module, so every test here runs on the same xdist worker.
-pytestmark = pytest.mark.xdist_group("remote-cluster")
+# One three-instance cluster for the module (the suite runs with --dist loadfile, so every
+# test here is on the same xdist worker).
 
 AUDIENCE = "https://mcp.example.test/mcp"
 SCOPES = ["read:clients"]
