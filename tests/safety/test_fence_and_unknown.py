@@ -79,6 +79,24 @@ async def test_a_create_whose_answer_is_lost_reports_what_exists_and_is_not_retr
                for c in harness.sandbox.tenant.collection("clients").values()) == 1
 
 
+async def test_a_lost_create_is_found_beyond_the_first_page(harness):
+    """In a tenant with more than a page of applications the new one comes last: the
+    lookup pages on instead of reporting it absent (which would invite a duplicate)."""
+    clients = harness.sandbox.tenant.collection("clients")
+    template = next(iter(clients.values()))
+    padding = {f"pad{n:029d}": {**template, "client_id": f"pad{n:029d}", "name": f"Pad {n}"}
+               for n in range(150)}
+    clients.update(padding)
+    try:
+        name = unique("Lost")
+        async with dropping(harness, "POST") as (client, _):
+            result = await client.call_tool("auth0_create_application", {"name": name})
+        assert f"Found now: 1 object(s) named '{name}'" in text_of(result)
+    finally:
+        for cid in padding:
+            clients.pop(cid, None)
+
+
 async def test_an_update_whose_answer_is_lost_reads_the_target_again(harness):
     async with harness.session() as client:
         cid = structured(await client.call_tool("auth0_create_application",

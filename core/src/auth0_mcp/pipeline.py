@@ -38,6 +38,7 @@ log = logging.getLogger("auth0_mcp.pipeline")
 
 MAX_ARGUMENT_BYTES = 256 * 1024
 DEFAULT_TIMEOUT = 60.0
+LOOKUP_PAGES, LOOKUP_PER_PAGE = 10, 100  # how far a create whose answer was lost is looked for
 
 
 @attrs.frozen
@@ -267,9 +268,10 @@ class Pipeline:
                 name = body.get(label) if isinstance(body, Mapping) else None
                 if name is None:
                     return "Its name is unknown, so it could not be looked up."
-                items = first_list(await ctx.api.get(path))
+                items, complete = await self._collection(ctx, path)
                 same = [brief(i) for i in items if isinstance(i, Mapping) and i.get(label) == name]
-                return (f"Found now: {len(same)} object(s) named {name!r}: "
+                return (f"Found now: {len(same)} object(s) named {name!r}"
+                        f"{'' if complete else f' among the first {len(items)}'}: "
                         f"{json.dumps(self.redactor.data(same), default=str)[:600]}.")
             current = await ctx.api.get(path)
             shown = json.dumps(self.redactor.data(brief(current)), default=str)[:600] \
@@ -277,6 +279,19 @@ class Pipeline:
             return f"Found now at {path}: {shown}."
         except ToolError as exc:
             return f"Looking it up failed too ({exc})."
+
+    @staticmethod
+    async def _collection(ctx: ToolContext, path: str) -> tuple[list[Any], bool]:
+        """The items at ``path``, page by page up to LOOKUP_PAGES (a new object is usually
+        last, so the first page alone would miss it in any tenant with more than a page);
+        and whether that was all of them."""
+        items: list[Any] = []
+        for page in range(LOOKUP_PAGES):
+            batch = first_list(await ctx.api.get(path, page=page, per_page=LOOKUP_PER_PAGE))
+            items += batch
+            if len(batch) < LOOKUP_PER_PAGE:
+                return items, True
+        return items, False
 
     def _answer(self, verdict: Verdict, record: _Call) -> Outcome:
         record.outcome = verdict.outcome
