@@ -14,8 +14,9 @@ from mcp import Client
 
 from auth0_mcp.handshake import INITIALIZED, REPLAY_ID, Handover
 from auth0_mcp.pipeline import Outcome
+from auth0_mcp.readcalls import call_result
 from auth0_mcp.server import CALL_ID
-from auth0_mcp.stdio import StdioSession, call_result
+from auth0_mcp.stdio import StdioSession
 
 INIT_PARAMS = {"protocolVersion": "2025-11-25", "capabilities": {},
                "clientInfo": {"name": "t", "version": "0"}}

@@ -106,8 +106,14 @@ def parse_plain(data: bytes) -> Any:
         return None
 
 
+def encode(message: Any) -> bytes:
+    """One JSON-RPC message, compact, UTF-8 (as the SDK writes it)."""
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False,
+                      default=str).encode()
+
+
 def _line(message: dict[str, Any]) -> bytes:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+    return encode(message) + b"\n"
 
 
 def _answerable_initialize(params: Any) -> bool:

@@ -30,7 +30,7 @@ from .safety.fence import fence, unfence
 from .safety.gate import Asker, Gate, Verdict
 from .safety.journal import JournalSink, MemoryJournal, now
 from .safety.plan import GuardedClient, Plan, brief
-from .safety.wire import TRACE, Trace, first_list
+from .safety.wire import TRACE, Trace
 from .spec import ToolResult, ToolSpec
 from .state import MemoryState
 
@@ -38,7 +38,7 @@ log = logging.getLogger("auth0_mcp.pipeline")
 
 MAX_ARGUMENT_BYTES = 256 * 1024
 DEFAULT_TIMEOUT = 60.0
-LOOKUP_PAGES, LOOKUP_PER_PAGE = 10, 100  # how far a create whose answer was lost is looked for
+LOOKUP_LIMIT = 1000  # objects looked through for a create whose answer was lost
 
 
 @attrs.frozen
@@ -282,16 +282,17 @@ class Pipeline:
 
     @staticmethod
     async def _collection(ctx: ToolContext, path: str) -> tuple[list[Any], bool]:
-        """The items at ``path``, page by page up to LOOKUP_PAGES (a new object is usually
-        last, so the first page alone would miss it in any tenant with more than a page);
-        and whether that was all of them."""
+        """The items at ``path``, up to LOOKUP_LIMIT (a new object is usually listed last, so
+        the first page alone would miss it in any tenant with more than a page); and whether
+        that was all of them. Object answers hold the items under the path's last segment
+        (``/actions/actions``: ``actions``)."""
+        key = path.rstrip("/").rsplit("/", 1)[-1].replace("-", "_")
         items: list[Any] = []
-        for page in range(LOOKUP_PAGES):
-            batch = first_list(await ctx.api.get(path, page=page, per_page=LOOKUP_PER_PAGE))
-            items += batch
-            if len(batch) < LOOKUP_PER_PAGE:
-                return items, True
-        return items, False
+        async for item in ctx.api.iterate_pages(path, key, per_page=100, totals=False):
+            items.append(item)
+            if len(items) >= LOOKUP_LIMIT:
+                return items, False
+        return items, True
 
     def _answer(self, verdict: Verdict, record: _Call) -> Outcome:
         record.outcome = verdict.outcome

@@ -10,14 +10,17 @@ often without ever) importing the SDK.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import anyio
 import attrs
 
 from .handshake import MODERN_META_KEY
 from .safety.journal import CALL_ID
+
+log = logging.getLogger("auth0_mcp")
 
 CALL_KEYS = frozenset({"name", "arguments", "_meta"})
 REQUEST_KEYS = frozenset({"jsonrpc", "id", "method", "params"})
@@ -69,11 +72,38 @@ def read_call(message: Any, tools: Mapping[str, Any]) -> ReadCall | None:
     if not valid_id(rid) or not isinstance(params, dict) or not params.keys() <= CALL_KEYS:
         return None
     name, arguments = params.get("name"), params.get("arguments")
-    spec = tools.get(name) if isinstance(name, str) else None
-    if not isinstance(name, str) or spec is None or spec.kind != "read" or not (arguments is None
-                                                   or isinstance(arguments, dict)):
+    if not isinstance(name, str) or not (arguments is None or isinstance(arguments, dict)):
+        return None
+    spec = tools.get(name)
+    if spec is None or spec.kind != "read":
         return None
     return ReadCall(rid, name, arguments)
+
+
+def cancelled(method: Any, params: Mapping[str, Any]) -> tuple[type, Any] | None:
+    """The key of the request a ``notifications/cancelled`` names, or None (another method,
+    or a requestId no request can have)."""
+    if method != "notifications/cancelled" or not valid_id(params.get("requestId")):
+        return None
+    return request_key(params["requestId"])
+
+
+async def answer_read(run: Callable[[], Awaitable[Any]], scope: anyio.CancelScope,
+                      name: str) -> dict[str, Any] | None:
+    """Run a read call under ``scope``: its JSON-RPC answer (``result``, or ``error`` when
+    the pipeline itself failed), or None when the call was cancelled (each transport answers
+    that by its own rule)."""
+    outcome = None
+    try:
+        with scope:
+            outcome = await run()
+    except Exception:  # the pipeline answers failures itself; this is a bug in it
+        log.exception("tool call %s failed outside the pipeline", name)
+    if scope.cancel_called:
+        return None
+    if outcome is None:
+        return {"error": {"code": -32603, "message": "Internal error"}}
+    return {"result": call_result(outcome)}
 
 
 def call_result(outcome: Any) -> dict[str, Any]:
@@ -85,9 +115,3 @@ def call_result(outcome: Any) -> dict[str, Any]:
     if outcome.call_id:
         result["_meta"] = {CALL_ID: outcome.call_id}
     return result
-
-
-def encode(message: Mapping[str, Any]) -> bytes:
-    """One JSON-RPC message, compact, UTF-8 (as the SDK writes it)."""
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False,
-                      default=str).encode()

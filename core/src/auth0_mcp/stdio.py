@@ -25,12 +25,12 @@ from typing import Any
 import anyio
 import attrs
 
-from .handshake import INITIALIZED, REPLAY_ID, Handover, parse_plain
+from .handshake import INITIALIZED, REPLAY_ID, Handover, encode, parse_plain
 from .pipes import LINE_LIMIT, LineTooLong, Wire, open_wire
 from .readcalls import (
     REQUEST_KEYS,
-    call_result,
-    encode,
+    answer_read,
+    cancelled,
     handshake_era,
     read_call,
     request_key,
@@ -168,30 +168,21 @@ class StdioSession:
         if method == INITIALIZED["method"] and self.sdk is None:
             self.handover.initialized = True  # replayed to the SDK if it starts
             return True
-        if method == "notifications/cancelled" and valid_id(params.get("requestId")):
-            scope = self.inflight.get(request_key(params["requestId"]))
-            if scope is not None:
-                scope.cancel()
-                return True
+        key = cancelled(method, params)
+        scope = self.inflight.get(key) if key is not None else None
+        if scope is not None:
+            scope.cancel()
+            return True
         return False
 
     async def _call(self, rid: str | int, name: str, arguments: dict[str, Any] | None,
                     scope: anyio.CancelScope) -> None:
-        outcome = None
         try:
-            with scope:
-                outcome = await self.pipeline.call(name, arguments)
-        except Exception:  # the pipeline answers failures itself; this is a bug in it
-            log.exception("tool call %s failed outside the pipeline", name)
+            answer = await answer_read(lambda: self.pipeline.call(name, arguments), scope, name)
         finally:
             del self.inflight[request_key(rid)]
-        if scope.cancel_called:  # a request the client cancelled is never answered
-            return
-        if outcome is None:
-            await self.wire.write(_line({"jsonrpc": "2.0", "id": rid, "error": {
-                "code": -32603, "message": "Internal error"}}))
-            return
-        await self._reply(rid, call_result(outcome))
+        if answer is not None:  # a request the client cancelled is never answered
+            await self.wire.write(_line({"jsonrpc": "2.0", "id": rid, **answer}))
 
     async def _reply(self, rid: Any, result: Mapping[str, Any]) -> None:
         await self.wire.write(_line({"jsonrpc": "2.0", "id": rid, "result": result}))

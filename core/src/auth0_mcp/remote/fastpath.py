@@ -35,8 +35,8 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
-from ..handshake import parse_plain
-from ..readcalls import call_result, encode, handshake_era, read_call, request_key, valid_id
+from ..handshake import encode, parse_plain
+from ..readcalls import answer_read, cancelled, handshake_era, read_call, request_key
 
 log = logging.getLogger("auth0_mcp.remote")
 
@@ -118,13 +118,10 @@ class ReadCalls:
     def _cancels(self, sid: str | None, message: Any) -> bool:
         """``message`` cancels a call of this session in flight here: cancel it. (Without a
         session, as in the SDK, a cancellation has no call to name.)"""
-        if sid is None or not handshake_era(message) or "id" in message or \
-                message.get("method") != "notifications/cancelled":
+        if sid is None or not handshake_era(message) or "id" in message:
             return False
-        params = message.get("params") or {}
-        if not valid_id(params.get("requestId")):
-            return False
-        scope = self.inflight.get((sid, request_key(params["requestId"])))
+        key = cancelled(message.get("method"), message.get("params") or {})
+        scope = self.inflight.get((sid, key)) if key is not None else None
         if scope is None:
             return False
         scope.cancel()
@@ -135,21 +132,14 @@ class ReadCalls:
         cancel = anyio.CancelScope()
         if sid is not None:
             self.inflight[key] = cancel
-        outcome = None
         try:
-            with cancel:
-                outcome = await self.policy.call(self.pipeline, call.name, call.arguments)
-        except Exception:  # the pipeline answers failures itself; this is a bug in it
-            log.exception("tool call %s failed outside the pipeline", call.name)
+            answer = await answer_read(
+                lambda: self.policy.call(self.pipeline, call.name, call.arguments), cancel,
+                call.name)
         finally:
             self.inflight.pop(key, None)
-        if cancel.cancel_called:
-            answer: dict[str, Any] = {"error": {"code": REQUEST_CANCELLED,
-                                                "message": "Request cancelled"}}
-        elif outcome is None:
-            answer = {"error": {"code": -32603, "message": "Internal error"}}
-        else:
-            answer = {"result": call_result(outcome)}
+        if answer is None:  # the 2025 era ends a cancelled request's stream with this
+            answer = {"error": {"code": REQUEST_CANCELLED, "message": "Request cancelled"}}
         await _respond(send, 200, encode({"jsonrpc": "2.0", "id": call.id, **answer}), sid)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
-from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -58,14 +57,3 @@ class TracingTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-def first_list(body: Any) -> list[Any]:
-    """The items of a list answer: a bare array, or the first array in an object."""
-    if isinstance(body, list):
-        return body
-    if isinstance(body, Mapping):
-        for value in body.values():
-            if isinstance(value, list):
-                return value
-    return []
